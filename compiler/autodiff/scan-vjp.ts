@@ -1,0 +1,161 @@
+import { RnncError } from "../diagnostics.ts";
+import type { Builder } from "../ir/builder.ts";
+import type { Graph, Node, TensorType } from "../ir/types.ts";
+import { scanAttrs } from "../ops/scan.ts";
+import { vjpRaw } from "./vjp.ts";
+
+/**
+ * BPTT: the VJP of a scan is a reverse scan of the body's VJP.
+ *
+ * 1. Differentiate the body: jb = (body forward ; body backward).
+ * 2. Partial evaluation: every value of jb is tangent (depends on a cotangent), invariant
+ *    (depends only on consts: recomputed in the backward body), or a per-step primal. Per-step
+ *    primals that the backward part reads are residuals: the forward scan is re-emitted with them
+ *    as extra per-step outputs (per-step inputs x_t are read from xs directly, not saved twice).
+ * 3. The backward body carries the state cotangents and one gradient accumulator per weight,
+ *    reads residuals and output cotangents per step, and emits the input cotangents per step.
+ */
+export function linearizeScan(b: Builder, node: Node): (cts: (string | null)[]) => (string | null)[] {
+  const a = scanAttrs(node.attrs);
+  const body = a.body;
+  const nC = a.n_consts, nK = a.n_carry;
+  const bodyIn = body.inputs;
+  const constIn = bodyIn.slice(0, nC), carryIn = bodyIn.slice(nC, nC + nK), xIn = bodyIn.slice(nC + nK);
+  const type = (v: string) => body.types.get(v)!;
+  for (const c of carryIn) {
+    if (type(c).dtype !== "f32") throw new RnncError(`cannot differentiate through integer state ${c}`);
+  }
+
+  const wrt = bodyIn.filter((v) => type(v).dtype === "f32");
+  const jv = vjpRaw(body, wrt);
+  const jb = jv.graph;
+  const gradOf = new Map(wrt.map((w, i) => [w, jv.grads[i] ?? null]));
+  const ctOut = jv.cotangents; // one per body output
+
+  // -- classify the values of the joint body ------------------------------------------------
+  const tangent = new Set<string>(ctOut.filter((c): c is string => c !== null));
+  const invariant = new Set<string>(constIn);
+  const producer = new Map<string, Node>();
+  for (const n of jb.nodes) {
+    for (const o of n.outputs) producer.set(o, n);
+    if (n.inputs.some((v) => tangent.has(v))) n.outputs.forEach((o) => tangent.add(o));
+    else if (n.inputs.every((v) => invariant.has(v))) n.outputs.forEach((o) => invariant.add(o));
+  }
+
+  const forwardValues = new Set<string>([...bodyIn, ...body.nodes.flatMap((n) => n.outputs)]);
+
+  // -- the backward body's roots ---------------------------------------------------------------
+  const accumulated = constIn.filter((c) => gradOf.get(c));
+  const xsWithGrad = xIn.map((x, i) => [x, i] as const).filter(([x]) => gradOf.get(x));
+  const needed = new Set<Node>();
+  // (a forward value's own producer is never needed: it is saved instead)
+  const residuals: string[] = [];
+  const seen = new Set<string>();
+  const visit = (v: string) => {
+    if (seen.has(v)) return;
+    seen.add(v);
+    const p = producer.get(v);
+    // tangent values, loop invariants and primal values that only the backward rules compute
+    // (e.g. 1 - y² of tanh) are computed in the backward body; forward values are saved.
+    if (tangent.has(v) || invariant.has(v) || !forwardValues.has(v)) {
+      if (p) {
+        needed.add(p);
+        p.inputs.forEach(visit);
+      }
+      return;
+    }
+    residuals.push(v); // a per-step primal: saved by the forward scan, or read from xs
+  };
+  const roots = [...carryIn, ...accumulated, ...xsWithGrad.map(([x]) => x)].map((v) => gradOf.get(v)).filter((g): g is string => !!g);
+  roots.forEach(visit);
+
+  const xResiduals = residuals.filter((r) => xIn.includes(r));
+  const saved = residuals.filter((r) => !xIn.includes(r));
+
+  // -- the forward scan, now also emitting the saved residuals per step ------------------------
+  const fwdBody: Graph = { ...body, outputs: [...body.outputs, ...saved], types: new Map(body.types) };
+  const stacks = saved.map((r) => b.fresh(`res.${r.replace(/^%/, "")}`));
+  b.emit("scan", node.inputs, { ...node.attrs, body: fwdBody }, [...node.outputs, ...stacks]);
+
+  return (cts) => {
+    // -- the backward body ----------------------------------------------------------------------
+    const types = new Map<string, TensorType>();
+    let counter = 0;
+    const fresh = (hint: string) => {
+      let name: string;
+      do name = `%${hint}.${++counter}`;
+      while (jb.types.has(name) || types.has(name));
+      return name;
+    };
+    const ys = body.outputs.slice(nK);
+    const ctY = ys.map((_, j) => ctOut[nK + j] ?? null);
+    const ctCarry = carryIn.map((_, k) => ctOut[k]!);
+    const accIn = accumulated.map((c) => fresh(`acc.${c.replace(/^%/, "")}`));
+    const inputs = [...constIn, ...ctCarry, ...accIn, ...saved, ...xResiduals, ...ctY.filter((c): c is string => c !== null)];
+    for (const v of inputs) types.set(v, jb.types.get(v) ?? type(v));
+    accIn.forEach((v, j) => types.set(v, type(accumulated[j]!)));
+    const nodes = jb.nodes.filter((n) => needed.has(n));
+    for (const n of nodes) for (const o of n.outputs) types.set(o, jb.types.get(o)!);
+    const carryOut = carryIn.map((c, k) => {
+      const g = gradOf.get(c);
+      if (g) return g;
+      const z = fresh("zero");
+      nodes.push({ op: "zeros_like", inputs: [ctCarry[k]!], outputs: [z], attrs: {} });
+      types.set(z, type(c));
+      return z;
+    });
+    const accOut = accumulated.map((c, j) => {
+      const s = fresh(`acc.${c.replace(/^%/, "")}`);
+      nodes.push({ op: "add", inputs: [accIn[j]!, gradOf.get(c)!], outputs: [s], attrs: {} });
+      types.set(s, type(c));
+      return s;
+    });
+    const bwdBody: Graph = {
+      inputs,
+      outputs: [...carryOut, ...accOut, ...xsWithGrad.map(([x]) => gradOf.get(x)!)],
+      nodes,
+      types,
+    };
+
+    // -- the backward scan ------------------------------------------------------------------------
+    const outerConsts = node.inputs.slice(0, nC);
+    const outerInits = node.inputs.slice(nC, nC + nK);
+    const outerXs = node.inputs.slice(nC + nK, nC + nK + a.n_xs);
+    const finalCts = outerInits.map((_, k) => cts[k] ?? b.zerosLike(node.outputs[k]!));
+    const accInits = accumulated.map((c) => b.zerosLike(outerConsts[constIn.indexOf(c)]!));
+    const yCts = ys
+      .map((_, j) => (ctY[j] === null ? null : cts[nK + j] ?? b.zerosLike(node.outputs[nK + j]!)))
+      .filter((c): c is string => c !== null);
+    const bwdInputs = [
+      ...outerConsts,
+      ...finalCts,
+      ...accInits,
+      ...stacks,
+      ...xResiduals.map((r) => outerXs[xIn.indexOf(r)]!),
+      ...yCts,
+      ...(a.has_lengths ? [node.inputs[node.inputs.length - 1]!] : []),
+    ];
+    const attrs: Record<string, import("../ir/types.ts").AttrValue> = {
+      body: bwdBody,
+      n_consts: nC,
+      n_carry: nK + accumulated.length,
+      n_xs: stacks.length + xResiduals.length + yCts.length,
+      reverse: !a.reverse,
+      has_lengths: a.has_lengths,
+    };
+    if (a.steps !== undefined) attrs.steps = a.steps;
+    if (a.truncate) {
+      attrs.cut_every = a.truncate;
+      attrs.cut_carries = nK;
+    }
+    const outs = b.ops("scan", bwdInputs, attrs, "bptt");
+    const dInit = outs.slice(0, nK);
+    const dConst = outs.slice(nK, nK + accumulated.length);
+    const dXs = outs.slice(nK + accumulated.length);
+    const grads: (string | null)[] = node.inputs.map(() => null);
+    accumulated.forEach((c, j) => (grads[constIn.indexOf(c)] = dConst[j]!));
+    dInit.forEach((g, k) => (grads[nC + k] = g));
+    xsWithGrad.forEach(([, i], j) => (grads[nC + nK + i] = dXs[j]!));
+    return grads;
+  };
+}
