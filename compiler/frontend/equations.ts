@@ -181,7 +181,7 @@ export function suggest(name: string, known: string[]): string {
   let best = "", bestD = 3;
   for (const k of known) {
     const d = editDistance(name, k);
-    if (d < bestD) { best = k; bestD = d; }
+    if (d < bestD && d < name.length && d < k.length) { best = k; bestD = d; }
   }
   return best ? ` (did you mean "${best}"?)` : "";
 }
