@@ -26,6 +26,16 @@ export function linearizeScan(b: Builder, node: Node): (cts: (string | null)[]) 
     if (type(c).dtype !== "f32") throw new RnncError(`cannot differentiate through integer state ${c}`);
   }
 
+  if (a.has_lengths) {
+    // Masked rows run on zeros; an output without a batch dim would mix them in, and its gradient
+    // could not tell them apart. Per-example values only (the frontend only makes those).
+    body.outputs.forEach((v, i) => {
+      if (type(v).shape[0] !== "B") {
+        const what = i < nK ? `state ${carryIn[i]}` : `per-step output ${i - nK}`;
+        throw new RnncError(`cannot differentiate a scan with lengths whose ${what} has no batch dimension`);
+      }
+    });
+  }
   const wrt = bodyIn.filter((v) => type(v).dtype === "f32");
   const jv = vjpRaw(body, wrt);
   const jb = jv.graph;

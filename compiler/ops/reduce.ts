@@ -94,7 +94,7 @@ registerOp({
   },
   vjp(b, n, [g]) {
     const src = n.inputs[0]!;
-    if (n.attrs.axis !== undefined) return [b.op("sum", [g!], { axis: n.attrs.axis as number }), null];
+    if (n.attrs.axis !== undefined) return [b.sumTo(b.op("sum", [g!], { axis: n.attrs.axis as number }), src), null];
     return [b.sumTo(g!, src), null];
   },
 });

@@ -100,6 +100,10 @@ registerOp({
     requireF32("pad", ins, d);
     const s = ins[0]!.shape;
     const a = normAxis("pad", attrs.axis as number, s.length, d(0));
+    for (const k of ["before", "after"]) {
+      const v = attrs[k];
+      if (typeof v !== "number" || !Number.isInteger(v) || v < 0) throw new RnncError(`pad: ${k} must be a non-negative integer`);
+    }
     const n = s[a]!;
     if (typeof n !== "number") throw new RnncError(`pad: axis ${a} of ${d(0)} is only known at run time`);
     return [f32(s.map((v, j) => (j === a ? n + (attrs.before as number) + (attrs.after as number) : v)))];
@@ -112,7 +116,8 @@ registerOp({
   },
   vjp(b, n, [g]) {
     const x = n.inputs[0]!;
-    const a = n.attrs.axis as number;
+    const rank = b.type(x).shape.length;
+    const a = normAxis("pad", n.attrs.axis as number, rank, x);
     return [b.op("slice", [g!], { axis: a, start: n.attrs.before as number, size: b.type(x).shape[a] as number })];
   },
 });

@@ -151,9 +151,6 @@ const cases: Record<string, Variant[]> = {
     {
       label: "axis 1 combined with broadcasting: [1, 3] to [2, 4, 3]",
       make: one("expand_like", (c) => [c.f32("g", [1, 3]), c.f32("like", [2, 4, 3])], { axis: 1 }),
-      todo:
-        "bug: expand_like's VJP with `axis` only sums over that axis, not over the other broadcast dims of g " +
-        "(vjpGraph throws 'internal: gradient of expand_like input 0 has shape [2,3], expected [1,3]')",
     },
   ],
   sum_to: [
@@ -238,9 +235,6 @@ const cases: Record<string, Variant[]> = {
     {
       label: "negative axis -1",
       make: one("pad", (c) => [c.f32("x", ["B", 3])], { axis: -1, before: 1, after: 2 }),
-      todo:
-        "bug: pad's VJP indexes the input shape with the raw (negative) axis, so slice gets size undefined " +
-        "(vjpGraph throws 'slice needs attributes start and size')",
     },
   ],
 

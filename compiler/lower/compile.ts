@@ -1,0 +1,462 @@
+import { createHash } from "node:crypto";
+import { RnncError } from "../diagnostics.ts";
+import { vjpGraph } from "../autodiff/vjp.ts";
+import type { Program } from "../frontend/program.ts";
+import type { Graph, Node, Shape, TensorType } from "../ir/types.ts";
+import { scanAttrs } from "../ops/scan.ts";
+import type { ScanAttrs } from "../ops/scan.ts";
+import { loadBinaryen, withOptimizeSettings } from "./binaryen.ts";
+import type { Binaryen, Expr, Module } from "./binaryen.ts";
+import { Fn } from "./codegen.ts";
+import { kernelFor } from "./kernels.ts";
+import type { KernelCtx } from "./kernels.ts";
+import { addMathFunctions } from "./mathfns.ts";
+import { addPoly, evalPoly, Layout, ScratchPlanner } from "./memory.ts";
+import type { Poly, Slot } from "./memory.ts";
+
+export const MANIFEST_VERSION = 1;
+const PAGE = 65536;
+const MAX_PAGES = 65536;
+
+export interface CompileOptions {
+  /** Binaryen optimization level, 0–3 (default 3). */
+  optimize?: number;
+  wat?: boolean;
+}
+
+export interface CompileResult {
+  wasm: Uint8Array;
+  manifest: Manifest;
+  wat?: string;
+}
+
+export interface TensorSpec { dtype: "f32" | "i32"; shape: Shape; offset: Poly; init?: unknown; range?: [number, number] }
+export interface Manifest {
+  format: "rnnc-manifest";
+  version: number;
+  name: string;
+  kind: "cell" | "model";
+  sizes: Record<string, number>;
+  graphHash: string;
+  memory: { bytes: Poly };
+  params: Record<string, TensorSpec>;
+  inputs: Record<string, TensorSpec>;
+  states: Record<string, { dtype: "f32"; shape: Shape; init?: { offset: Poly }; final: { offset: Poly } }>;
+  outputs: Record<string, TensorSpec>;
+  loss: TensorSpec | null;
+  grads: Record<string, TensorSpec>;
+  cotangents: { outputs: Record<string, TensorSpec>; final: Record<string, TensorSpec>; loss: TensorSpec | null };
+  entries: Record<string, { export: string }>;
+}
+
+/** A stable hash of a graph's structure (ops, attributes, types), for checkpoints and manifests. */
+export function graphHash(g: Graph): string {
+  const h = createHash("sha256");
+  const walk = (x: Graph) => {
+    h.update(JSON.stringify([x.inputs, x.outputs, x.inputs.map((v) => x.types.get(v))]));
+    for (const n of x.nodes) {
+      h.update(JSON.stringify([n.op, n.inputs, n.outputs, n.outputs.map((v) => x.types.get(v))]));
+      for (const [k, v] of Object.entries(n.attrs)) {
+        if (v && typeof v === "object" && !Array.isArray(v)) { h.update(k); walk(v as Graph); } else h.update(JSON.stringify([k, v]));
+      }
+    }
+  };
+  walk(g);
+  return h.digest("hex");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Planning
+
+/** A scan body ready to lower: outputs never alias inputs or each other's roles. */
+interface BodyPlan {
+  body: Graph;
+  slots: Map<string, Slot>; // relative to the body's own arenas
+  tops: [number, number, number, number];
+  fnName: string;
+}
+
+interface FnPlan {
+  graph: Graph;
+  /** Absolute placement of values: pinned regions, or scratch slots. */
+  pinned: Map<string, Slot>;
+  scratch: Map<string, Slot>;
+  /** Output j of the graph lives at pinnedOut[j]; `copies` are outputs whose value lives elsewhere. */
+  pinnedOut: Slot[];
+  copies: { from: string; to: Slot; shape: Shape }[];
+  bodies: Map<number, BodyPlan>;
+}
+
+let bodyCounter = 0;
+
+/** The WebAssembly features rnnc's modules use: all shipped in Node 20 and current browsers. */
+function features(bn: Binaryen): number {
+  const F = bn.Features;
+  return F.MutableGlobals | F.NontrappingFPToInt | F.SIMD128 | F.BulkMemory | F.BulkMemoryOpt | F.SignExt;
+}
+
+/** Inserts copies so that no body output is a body input (the scan copies outputs into carries). */
+function normalizeBody(body: Graph): Graph {
+  const inputs = new Set(body.inputs);
+  const nodes = [...body.nodes];
+  const types = new Map(body.types);
+  const outputs = body.outputs.map((v, i) => {
+    if (!inputs.has(v)) return v;
+    const c = `%out${i}.copy`;
+    nodes.push({ op: "stop_gradient", inputs: [v], outputs: [c], attrs: {} });
+    types.set(c, types.get(v)!);
+    return c;
+  });
+  return { inputs: [...body.inputs], outputs, nodes, types };
+}
+
+function planBody(rawBody: Graph): BodyPlan {
+  const body = normalizeBody(rawBody);
+  for (const n of body.nodes) if (n.op === "scan") throw new RnncError(`the WebAssembly backend does not lower a scan nested inside a scan body yet`);
+  const planner = new ScratchPlanner();
+  const slots = planner.plan(body, new Set(body.inputs), () => [], (v) => (body.types.get(v)!.dtype === "i32" ? 4 : 4));
+  const tops = planner.tops();
+  if (tops[2] || tops[3]) throw new Error("internal: a scan body allocated a T-sized buffer");
+  return { body, slots, tops, fnName: `body${++bodyCounter}` };
+}
+
+function isBatched(t: TensorType): boolean {
+  return t.shape[0] === "B";
+}
+
+/** Scratch a scan node needs while it runs: its body's arenas and masked copies of its inputs. */
+function scanTemps(i: number, n: Node, bp: BodyPlan): { shape: Shape; id: string }[] {
+  const a = scanAttrs(n.attrs);
+  const temps: { shape: Shape; id: string }[] = [];
+  if (bp.tops[0]) temps.push({ id: `#${i}.bodyC`, shape: [bp.tops[0] / 4] });
+  if (bp.tops[1]) temps.push({ id: `#${i}.bodyB`, shape: ["B", bp.tops[1] / 4] });
+  if (a.has_lengths) {
+    bp.body.inputs.slice(a.n_consts).forEach((v, j) => {
+      const t = bp.body.types.get(v)!;
+      if (isBatched(t)) temps.push({ id: `#${i}.mask${j}`, shape: t.shape });
+    });
+  }
+  return temps;
+}
+
+function planFunction(g: Graph, layout: Layout, inSlots: Slot[], outSlots: Slot[]): FnPlan {
+  const pinned = new Map<string, Slot>();
+  g.inputs.forEach((v, i) => pinned.set(v, inSlots[i]!));
+  const produced = new Set(g.nodes.flatMap((n) => n.outputs));
+  const copies: FnPlan["copies"] = [];
+  g.outputs.forEach((v, j) => {
+    if (produced.has(v) && !pinned.has(v)) pinned.set(v, outSlots[j]!);
+    else copies.push({ from: v, to: outSlots[j]!, shape: g.types.get(v)!.shape });
+  });
+  const bodies = new Map<number, BodyPlan>();
+  g.nodes.forEach((n, i) => { if (n.op === "scan") bodies.set(i, planBody(scanAttrs(n.attrs).body)); });
+  const planner = new ScratchPlanner();
+  const scratch = planner.plan(g, new Set(pinned.keys()), (i) => (bodies.has(i) ? scanTemps(i, g.nodes[i]!, bodies.get(i)!) : []));
+  planner.tops().forEach((t, k) => (layout.scratchTop[k] = Math.max(layout.scratchTop[k]!, t)));
+  return { graph: g, pinned, scratch, pinnedOut: outSlots, copies, bodies };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Code generation
+
+class Emitter {
+  constructor(readonly bn: Binaryen, readonly m: Module, readonly layout: Layout) {}
+
+  where(plan: FnPlan) {
+    return (v: string): Poly => {
+      const p = plan.pinned.get(v);
+      if (p) return this.layout.resolvePinned(p);
+      const s = plan.scratch.get(v);
+      if (!s) throw new Error(`internal: value ${v} has no place`);
+      return this.layout.resolveScratch(s);
+    };
+  }
+
+  emitFunction(name: string, plan: FnPlan): void {
+    const where = this.where(plan);
+    const fn = new Fn(this.bn, this.m, 2, (v) => where(v));
+    const ctx: KernelCtx = { fn, type: (v) => plan.graph.types.get(v)! };
+    const body: Expr[] = [];
+    plan.graph.nodes.forEach((n, i) => {
+      if (n.op === "scan") body.push(...this.emitScan(fn, ctx, n, i, plan, where));
+      else body.push(...kernelFor(n.op)(ctx, n));
+    });
+    for (const c of plan.copies) body.push(fn.copy(fn.poly(this.layout.resolvePinned(c.to)), fn.addr(c.from), fn.count(c.shape)));
+    fn.finish(name, this.bn.createType([this.bn.i32, this.bn.i32]), body);
+  }
+
+  /** The body function: (B, T, address of each body input) → writes its outputs in its scratch. */
+  private emitBody(bp: BodyPlan, base: { C?: Slot; B?: Slot }): (v: string) => Poly {
+    const inputIndex = new Map(bp.body.inputs.map((v, i) => [v, i]));
+    const abs = (v: string): Poly => {
+      const s = bp.slots.get(v);
+      if (!s) throw new Error(`internal: body value ${v} has no place`);
+      const b = s.arena === 0 ? base.C! : base.B!;
+      return this.layout.resolveScratch({ arena: s.arena, at: b.at + s.at });
+    };
+    const fn = new Fn(this.bn, this.m, 2 + bp.body.inputs.length, (v) => {
+      const i = inputIndex.get(v);
+      return i === undefined ? abs(v) : { param: 2 + i };
+    });
+    const ctx: KernelCtx = { fn, type: (v) => bp.body.types.get(v)! };
+    const code = bp.body.nodes.flatMap((n) => kernelFor(n.op)(ctx, n));
+    fn.finish(bp.fnName, this.bn.createType(Array(2 + bp.body.inputs.length).fill(this.bn.i32)), code);
+    return abs;
+  }
+
+  private emitScan(fn: Fn, k: KernelCtx, n: Node, i: number, plan: FnPlan, where: (v: string) => Poly): Expr[] {
+    const m = this.m, i32 = this.bn.i32;
+    const a: ScanAttrs = scanAttrs(n.attrs);
+    const bp = plan.bodies.get(i)!;
+    const body = bp.body;
+    const bodyAbs = this.emitBody(bp, { C: plan.scratch.get(`#${i}.bodyC`), B: plan.scratch.get(`#${i}.bodyB`) });
+    const nC = a.n_consts, nK = a.n_carry, nX = a.n_xs;
+    const consts = n.inputs.slice(0, nC), inits = n.inputs.slice(nC, nC + nK), xs = n.inputs.slice(nC + nK, nC + nK + nX);
+    const lengths = a.has_lengths ? n.inputs[n.inputs.length - 1]! : null;
+    const finals = n.outputs.slice(0, nK), ys = n.outputs.slice(nK);
+    const bodyIn = body.inputs;
+    const btype = (v: string) => body.types.get(v)!;
+    const code: Expr[] = [];
+    // carries live in the final-output buffers
+    finals.forEach((f, j) => code.push(fn.copy(fn.addr(f), fn.addr(inits[j]!), fn.count(k.type(f).shape))));
+    const T = nX > 0 ? fn.dim(k.type(xs[0]!).shape[0]!) : fn.i32(a.steps!);
+    const Tl = fn.local();
+    code.push(fn.set(Tl, T));
+    const t = fn.local();
+    const maskSlot = (j: number) => plan.scratch.get(`#${i}.mask${j}`);
+    const tempAddr = (j: number) => fn.poly(this.layout.resolveScratch(maskSlot(j)!));
+    const rowsOf = (shape: Shape) => fn.count(shape.slice(1));
+
+    /** For b < B: active(b) ? then : else — a per-example row operation. */
+    const perRow = (f: (b: number, active: Expr) => Expr[]): Expr =>
+      fn.loop(fn.B, (b) => f(b, m.i32.lt_s(fn.get(t), fn.loadI(fn.addr(lengths!), fn.get(b)))));
+    const rowAt = (base: Expr, b: number, width: Expr) => fn.at(base, m.i32.mul(fn.get(b), width));
+
+    code.push(fn.loop(fn.get(Tl), (s) => {
+      const step: Expr[] = [fn.set(t, a.reverse ? m.i32.sub(m.i32.sub(fn.get(Tl), fn.i32(1)), fn.get(s)) : fn.get(s))];
+      // addresses of this step's body inputs
+      const args: Expr[] = consts.map((c) => fn.addr(c));
+      finals.forEach((f, j) => {
+        const bt = btype(bodyIn[nC + j]!);
+        if (lengths && isBatched(bt)) {
+          const w = rowsOf(bt.shape);
+          step.push(perRow((b, active) => [m.if(active,
+            fn.copy(rowAt(tempAddr(j), b, w), rowAt(fn.addr(f), b, w), w),
+            fn.zero(rowAt(tempAddr(j), b, w), w))]));
+          args.push(tempAddr(j));
+        } else args.push(fn.addr(f));
+      });
+      xs.forEach((x, j) => {
+        const bt = btype(bodyIn[nC + nK + j]!);
+        const per = fn.count(k.type(x).shape.slice(1));
+        const xt = fn.at(fn.addr(x), m.i32.mul(fn.get(t), per));
+        if (lengths && isBatched(bt)) {
+          const w = rowsOf(bt.shape);
+          const tmp = tempAddr(nK + j);
+          step.push(perRow((b, active) => [m.if(active,
+            fn.copy(rowAt(tmp, b, w), rowAt(fn.at(fn.addr(x), m.i32.mul(fn.get(t), fn.count(k.type(x).shape.slice(1)))), b, w), w),
+            fn.zero(rowAt(tmp, b, w), w))]));
+          args.push(tempAddr(nK + j));
+        } else args.push(xt);
+      });
+      step.push(m.call(bp.fnName, [fn.B, fn.T, ...args], this.bn.none));
+      // new carries
+      finals.forEach((f, j) => {
+        const out = fn.poly(bodyAbs(body.outputs[j]!));
+        const bt = btype(body.outputs[j]!);
+        if (lengths && isBatched(bt)) {
+          const w = rowsOf(bt.shape);
+          step.push(perRow((b, active) => [m.if(active, fn.copy(rowAt(fn.addr(f), b, w), rowAt(fn.poly(bodyAbs(body.outputs[j]!)), b, w), w))]));
+        } else step.push(fn.copy(fn.addr(f), out, fn.count(k.type(f).shape)));
+      });
+      if (a.cut_every) {
+        const sf = a.reverse ? fn.get(t) : m.i32.sub(m.i32.sub(fn.get(Tl), fn.i32(1)), fn.get(t));
+        const sfl = fn.local();
+        step.push(fn.set(sfl, sf));
+        const cond = m.i32.and(m.i32.gt_s(fn.get(sfl), fn.i32(0)), m.i32.eqz(m.i32.rem_s(fn.get(sfl), fn.i32(a.cut_every))));
+        step.push(m.if(cond, m.block(null, finals.slice(0, a.cut_carries ?? nK).map((f) => fn.zero(fn.addr(f), fn.count(k.type(f).shape))))));
+      }
+      // per-step outputs
+      ys.forEach((y, j) => {
+        const src = body.outputs[nK + j]!;
+        const bt = btype(src);
+        const per = fn.count(k.type(y).shape.slice(1));
+        const dst = fn.at(fn.addr(y), m.i32.mul(fn.get(t), per));
+        if (lengths && isBatched(bt)) {
+          const w = rowsOf(bt.shape);
+          step.push(perRow((b, active) => [m.if(active,
+            fn.copy(rowAt(fn.at(fn.addr(y), m.i32.mul(fn.get(t), fn.count(k.type(y).shape.slice(1)))), b, w), rowAt(fn.poly(bodyAbs(src)), b, w), w),
+            fn.zero(rowAt(fn.at(fn.addr(y), m.i32.mul(fn.get(t), fn.count(k.type(y).shape.slice(1)))), b, w), w))]));
+        } else step.push(fn.copy(dst, fn.poly(bodyAbs(src)), fn.count(bt.shape)));
+      });
+      void i32;
+      return step;
+    }));
+    void where;
+    return code;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Compiles a program's forward and backward passes into one WebAssembly module and its manifest. */
+export async function compileProgram(p: Program, opts: CompileOptions = {}): Promise<CompileResult> {
+  const bn = await loadBinaryen();
+  const g = p.graph;
+  const layout = new Layout();
+  const wrt = g.inputs.filter((v) => g.types.get(v)!.dtype === "f32");
+  const bwd = vjpGraph(g, wrt);
+
+  // -- pinned tensors: what the outside world reads and writes ----------------------------------
+  const pin = (v: string, graph: Graph = g) => layout.pin(graph.types.get(v)!.shape);
+  const inSlots = g.inputs.map((v) => pin(v));
+  const outSlots = g.outputs.map((v) => pin(v));
+  const ctSlots = bwd.cotangents.map((c) => (c === null ? null : pin(c, bwd.graph)));
+  const gradSlots = bwd.grads.map((v) => pin(v, bwd.graph));
+
+  const fwdPlan = planFunction(g, layout, inSlots, outSlots);
+  const bwdInSlots = [...inSlots, ...ctSlots.filter((s): s is Slot => s !== null)];
+  const bwdPlan = planFunction(bwd.graph, layout, bwdInSlots, [...outSlots, ...gradSlots]);
+
+  const total = layout.totalBytes();
+  const initialPages = Math.max(1, Math.ceil(evalPoly(total, 1, 1) / PAGE));
+
+  const m = new bn.Module();
+  try {
+    m.setFeatures(features(bn));
+    m.setMemory(initialPages, MAX_PAGES, "memory");
+    addMathFunctions(m);
+    const em = new Emitter(bn, m, layout);
+    em.emitFunction("forward", fwdPlan);
+    em.emitFunction("backward", bwdPlan);
+    emitStep(bn, m, layout, p, g, inSlots, outSlots);
+    for (const e of ["forward", "backward", "step"]) m.addFunctionExport(e, e);
+    if (!m.validate()) throw new Error("internal: the emitted module does not validate");
+    const level = opts.optimize ?? 3;
+    if (level > 0) withOptimizeSettings(bn, level, 0, () => m.optimize());
+    const wasm = m.emitBinary();
+    const wat = opts.wat ? m.emitText() : undefined;
+    const manifest = buildManifest(p, layout, total, inSlots, outSlots, ctSlots, gradSlots, wrt, bwd.cotangents);
+    return { wasm, manifest, ...(wat !== undefined ? { wat } : {}) };
+  } finally {
+    m.dispose();
+  }
+}
+
+/** step(B, T): forward with T = 1, then each final state becomes the next initial state. */
+function emitStep(bn: Binaryen, m: Module, layout: Layout, p: Program, g: Graph, inSlots: Slot[], outSlots: Slot[]): void {
+  const fn = new Fn(bn, m, 2, () => { throw new Error("internal: step reads no values"); });
+  const code: Expr[] = [m.call("forward", [fn.B, fn.i32(1)], bn.none)];
+  p.states.forEach((s, i) => {
+    if (!s.input) return;
+    const from = layout.resolvePinned(outSlots[p.outputs.length + i]!);
+    const to = layout.resolvePinned(inSlots[g.inputs.indexOf(s.input)]!);
+    code.push(fn.copy(fn.poly(to), fn.poly(from), fn.count(s.type.shape)));
+  });
+  fn.finish("step", bn.createType([bn.i32, bn.i32]), code);
+}
+
+function buildManifest(p: Program, layout: Layout, total: Poly, inSlots: Slot[], outSlots: Slot[],
+  ctSlots: (Slot | null)[], gradSlots: Slot[], wrt: string[], cts: (string | null)[]): Manifest {
+  const g = p.graph;
+  const spec = (t: TensorType, s: Slot): TensorSpec => ({ dtype: t.dtype, shape: t.shape, offset: layout.resolvePinned(s) });
+  const inputIndex = (v: string) => g.inputs.indexOf(v);
+  const ranges = idRanges(g);
+  const man: Manifest = {
+    format: "rnnc-manifest",
+    version: MANIFEST_VERSION,
+    name: p.name,
+    kind: p.kind,
+    sizes: p.sizes,
+    graphHash: graphHash(g),
+    memory: { bytes: addPoly(total, [0, 0, 0, 0]) },
+    params: Object.fromEntries(p.params.map((x) => [x.name, { ...spec(g.types.get(x.name)!, inSlots[inputIndex(x.name)]!), init: x.init }])),
+    inputs: Object.fromEntries(p.inputs.map((x) => {
+      const s = spec(x.type, inSlots[inputIndex(x.name)]!);
+      const r = ranges.get(x.name);
+      return [x.name, r ? { ...s, range: r } : s];
+    })),
+    states: Object.fromEntries(p.states.map((s, i) => [s.name, {
+      dtype: "f32" as const,
+      shape: s.type.shape,
+      ...(s.input ? { init: { offset: layout.resolvePinned(inSlots[inputIndex(s.input)]!) } } : {}),
+      final: { offset: layout.resolvePinned(outSlots[p.outputs.length + i]!) },
+    }])),
+    outputs: Object.fromEntries(p.outputs.map((o, i) => [o.name, spec(g.types.get(o.value)!, outSlots[i]!)])),
+    loss: p.loss ? spec(g.types.get(p.loss)!, outSlots[g.outputs.length - 1]!) : null,
+    grads: {},
+    cotangents: { outputs: {}, final: {}, loss: null },
+    entries: { forward: { export: "forward" }, backward: { export: "backward" }, step: { export: "step" } },
+  };
+  const nameOfInput = (v: string) => p.states.find((s) => s.input === v)?.name ?? v;
+  wrt.forEach((v, i) => (man.grads[nameOfInput(v)] = spec(g.types.get(v)!, gradSlots[i]!)));
+  cts.forEach((c, i) => {
+    const s = ctSlots[i];
+    if (c === null || !s) return;
+    const t = g.types.get(g.outputs[i]!)!;
+    if (i < p.outputs.length) man.cotangents.outputs[p.outputs[i]!.name] = spec(t, s);
+    else if (i < p.outputs.length + p.states.length) man.cotangents.final[p.states[i - p.outputs.length]!.name] = spec(t, s);
+    else man.cotangents.loss = spec(t, s);
+  });
+  return man;
+}
+
+/** i32 graph inputs used as ids (embedding rows, cross-entropy targets): their valid range. */
+function idRanges(g: Graph): Map<string, [number, number]> {
+  const r = new Map<string, [number, number]>();
+  const visit = (x: Graph, alias: Map<string, string>) => {
+    for (const n of x.nodes) {
+      const src = (v: string) => alias.get(v) ?? v;
+      if (n.op === "embedding") r.set(src(n.inputs[1]!), [0, x.types.get(n.inputs[0]!)!.shape[0] as number]);
+      if (n.op === "cross_entropy") r.set(src(n.inputs[1]!), [0, x.types.get(n.inputs[0]!)!.shape.at(-1) as number]);
+      if (n.op === "one_hot") r.set(src(n.inputs[0]!), [0, n.attrs.depth as number]);
+      if (n.op === "scan") {
+        const a = scanAttrs(n.attrs);
+        const inner = new Map<string, string>();
+        a.body.inputs.forEach((v, i) => inner.set(v, src(n.inputs[i]!)));
+        visit(a.body, inner);
+      }
+    }
+  };
+  visit(g, new Map());
+  return r;
+}
+
+export interface GraphModule {
+  wasm: Uint8Array;
+  inputs: { offset: Poly; type: TensorType }[];
+  outputs: { offset: Poly; type: TensorType }[];
+  memoryBytes: Poly;
+}
+
+/**
+ * Compiles any graph as one exported function `run(B, T)` with pinned inputs and outputs —
+ * the WebAssembly backend of `rnnc eval` and of the tests that hold it to the interpreter.
+ */
+export async function compileGraph(g: Graph, opts: CompileOptions = {}): Promise<GraphModule> {
+  const bn = await loadBinaryen();
+  const layout = new Layout();
+  const inSlots = g.inputs.map((v) => layout.pin(g.types.get(v)!.shape));
+  const outSlots = g.outputs.map((v) => layout.pin(g.types.get(v)!.shape));
+  const plan = planFunction(g, layout, inSlots, outSlots);
+  const total = layout.totalBytes();
+  const m = new bn.Module();
+  try {
+    m.setFeatures(features(bn));
+    m.setMemory(Math.max(1, Math.ceil(evalPoly(total, 1, 1) / PAGE)), MAX_PAGES, "memory");
+    addMathFunctions(m);
+    new Emitter(bn, m, layout).emitFunction("run", plan);
+    m.addFunctionExport("run", "run");
+    if (!m.validate()) throw new Error("internal: the emitted module does not validate");
+    const level = opts.optimize ?? 3;
+    if (level > 0) withOptimizeSettings(bn, level, 0, () => m.optimize());
+    return {
+      wasm: m.emitBinary(),
+      inputs: g.inputs.map((v, i) => ({ offset: layout.resolvePinned(inSlots[i]!), type: g.types.get(v)! })),
+      outputs: g.outputs.map((v, i) => ({ offset: layout.resolvePinned(outSlots[i]!), type: g.types.get(v)! })),
+      memoryBytes: total,
+    };
+  } finally {
+    m.dispose();
+  }
+}
