@@ -207,21 +207,32 @@ function inferDims(items: Sized[], fixed: { B?: number; T?: number }, sources: {
     if (n !== it.data.length) fail(`${it.label}: shape ${JSON.stringify(given)} has ${n} elements, but the data has ${it.data.length} values`);
   }
 
+  // Flat values with exactly one unknown symbol determine it. One that does not divide evenly
+  // waits: another value may fix the symbol, and the count check below gives a clearer message.
+  const unknownIn = (it: Sized) => (["B", "T"] as const).filter((s) => it.shape.includes(s) && known[s] === undefined);
+  const factor = (it: Sized, s: "B" | "T") => elementCount(it.shape.filter((d) => d !== s), known.B ?? 1, known.T ?? 1);
+  // Values with fewer symbolic dimensions go first: `tokens: [B]` pins B before `x: [T, B, 4]`.
+  const symbols = (it: Sized) => it.shape.filter((d) => typeof d !== "number").length;
+  const byDirectness = [...items].sort((a, b) => symbols(a) - symbols(b));
   for (let progress = true; progress; ) {
     progress = false;
-    for (const it of items) {
-      const unknown = (["B", "T"] as const).filter((s) => it.shape.includes(s) && known[s] === undefined);
+    for (const it of byDirectness) {
+      const unknown = unknownIn(it);
       if (unknown.length !== 1) continue;
       const s = unknown[0]!;
-      const c = elementCount(it.shape.filter((d) => d !== s), known.B ?? 1, known.T ?? 1);
+      const c = factor(it, s);
       const n = it.data.length;
-      if (n === 0 || n % c !== 0) {
-        fail(`${it.label}: expected a ${n === 0 ? "non-zero " : ""}multiple of ${c} values (${showShape(it.shape, known.B, known.T)}), got ${n}`);
-      }
+      if (n === 0 || n % c !== 0) continue;
       known[s] = n / c;
       from[s] = it.label;
       progress = true;
     }
+  }
+  for (const it of items) {
+    const unknown = unknownIn(it);
+    if (unknown.length !== 1) continue;
+    const n = it.data.length;
+    fail(`${it.label}: expected a ${n === 0 ? "non-zero " : ""}multiple of ${factor(it, unknown[0]!)} values (${showShape(it.shape, known.B, known.T)}), got ${n}`);
   }
 
   for (const it of items) {

@@ -1,4 +1,5 @@
 import { check } from "./check.ts";
+import { compileCommand } from "./compile.ts";
 import type { Command } from "./command.ts";
 import { evalCommand } from "./eval.ts";
 import { gradcheckCommand } from "./gradcheck.ts";
@@ -6,6 +7,7 @@ import { gradcheckCommand } from "./gradcheck.ts";
 /** Every subcommand, in the order `rnnc --help` lists them. */
 export const commands: Record<string, Command> = {
   check,
+  compile: compileCommand,
   eval: evalCommand,
   gradcheck: gradcheckCommand,
 };

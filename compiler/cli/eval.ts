@@ -9,20 +9,23 @@ import { writeFileAtomic } from "./files.ts";
 
 export const backends: Record<string, () => Promise<Backend>> = {
   interp: async () => interpreterBackend,
+  wasm: async () => (await import("../lower/backend.ts")).wasmBackend(),
 };
 
-export const defaultBackend = { name: "interp" };
+export const defaultBackend = { name: "wasm" };
 
 export const evalCommand: Command = {
   summary: "run a cell or model on tensors; forward outputs and gradients",
-  help: `usage: rnnc eval FILE --tensors IN.json [--dims I=4,H=5] [--vjp COT.json] [--backend interp|wasm] [--out OUT.json]
+  help: `usage: rnnc eval FILE --tensors IN.json [--dims I=4,H=5] [--vjp COT.json] [--backend wasm|interp] [--out OUT.json]
 
 IN.json maps names to tensors {shape, data}: parameters, inputs (sequences are time-major
 [T, B, ...]) and, optionally, initial states (zeros when absent).
 For a cell, the cell runs as a scan over the sequence.
 OUT.json is {outputs, final, loss?, grads?}. With --vjp, COT.json holds cotangents
 {outputs, final} (absent = zero) and grads holds the gradient for every parameter, input and
-initial state. A model with a loss reports the loss and its gradients without --vjp.`,
+initial state. A model with a loss reports the loss and its gradients without --vjp.
+--backend wasm (default) runs the compiled WebAssembly module in f32; interp runs the f64
+reference interpreter.`,
   async run(argv) {
     const { values, positionals } = parse("eval", argv, {
       tensors: { type: "string" }, dims: { type: "string" }, vjp: { type: "string" },

@@ -1,0 +1,51 @@
+import { mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { RnncError } from "../diagnostics.ts";
+import { loadProgram } from "../frontend/program.ts";
+import { compileProgram } from "../lower/compile.ts";
+import { onePositional, parse, parseDims } from "./args.ts";
+import type { Command } from "./command.ts";
+import { writeFileAtomic } from "./files.ts";
+
+export function optimizeLevel(v: string | undefined): number {
+  if (v === undefined) return 3;
+  if (!/^[0-3]$/.test(v)) throw new RnncError(`-O: expected a level 0 to 3 (-O0 … -O3), got "-O${v}"`);
+  return Number(v);
+}
+
+export function ensureDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new RnncError(`${dir}: cannot create the output folder (${(e as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  if (!statSync(dir).isDirectory()) throw new RnncError(`${dir}: not a folder`);
+}
+
+export const compileCommand: Command = {
+  summary: "compile a cell or model to model.wasm + model.manifest.json",
+  help: `usage: rnnc compile FILE [--dims I=4,H=5] [-O0|-O1|-O2|-O3] [--wat] -o DIR
+
+Compiles FILE's forward pass, its BPTT backward pass and a streaming step into one WebAssembly
+module. Writes DIR/model.wasm and DIR/model.manifest.json (and DIR/model.wat with --wat).
+B and T are run-time arguments: one module serves any batch size and sequence length.
+Default -O3; the module is always validated. See docs/manifest.md.`,
+  async run(argv) {
+    const { values, positionals } = parse("compile", argv, {
+      dims: { type: "string" }, O: { type: "string", short: "O" }, wat: { type: "boolean" }, out: { type: "string", short: "o" },
+    });
+    const file = onePositional("compile", positionals);
+    if (!values.out) throw new RnncError(`compile: missing -o DIR (the output folder)`);
+    const level = optimizeLevel(values.O);
+    const p = loadProgram(file, parseDims(values.dims));
+    const started = Date.now();
+    process.stderr.write(`compiling ${p.name} (-O${level})…\n`);
+    const res = await compileProgram(p, { optimize: level, wat: values.wat ?? false });
+    ensureDir(values.out);
+    writeFileAtomic(join(values.out, "model.wasm"), res.wasm);
+    writeFileAtomic(join(values.out, "model.manifest.json"), JSON.stringify(res.manifest, null, 2) + "\n");
+    if (res.wat !== undefined) writeFileAtomic(join(values.out, "model.wat"), res.wat);
+    process.stdout.write(`${join(values.out, "model.wasm")}: ${res.wasm.length} bytes (${Date.now() - started} ms)\n`);
+    return 0;
+  },
+};
