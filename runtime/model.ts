@@ -130,6 +130,11 @@ function isNumericTypedArray(v: unknown): boolean {
   return ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
 }
 
+/** `[3, 2, 4]` */
+function dimsList(dims: readonly number[]): string {
+  return `[${dims.join(", ")}]`;
+}
+
 function positiveInt(v: unknown, what: string): number {
   if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 1) fail(`${what}: expected a positive integer, got ${showValue(v)}`);
   return v;
@@ -184,9 +189,9 @@ function inferDims(items: Sized[], fixed: { B?: number; T?: number }, sources: {
   const known: { B?: number; T?: number } = { ...fixed };
   const from: { B?: string; T?: string } = { ...sources };
   const bind = (sym: "B" | "T", value: number, label: string, given: readonly number[]) => {
-    if (value < 1) fail(`${label}: shape ${JSON.stringify(given)} gives ${sym}=${value}; ${sym} must be at least 1`);
+    if (value < 1) fail(`${label}: shape ${dimsList(given)} gives ${sym}=${value}; ${sym} must be at least 1`);
     const k = known[sym];
-    if (k !== undefined && k !== value) fail(`${label}: shape ${JSON.stringify(given)} gives ${sym}=${value}, but ${sym}=${k} (from ${from[sym]})`);
+    if (k !== undefined && k !== value) fail(`${label}: shape ${dimsList(given)} gives ${sym}=${value}, but ${sym}=${k} (from ${from[sym]})`);
     known[sym] = value;
     from[sym] = label;
   };
@@ -196,7 +201,7 @@ function inferDims(items: Sized[], fixed: { B?: number; T?: number }, sources: {
     const given = it.given;
     let sym: readonly Dim[] = it.shape;
     if (stepMode && sym.includes("T") && given.length === sym.length - 1) sym = sym.filter((d) => d !== "T");
-    const mismatch = () => fail(`${it.label}: shape ${JSON.stringify(given)} does not match ${showShape(it.shape)}`);
+    const mismatch = () => fail(`${it.label}: shape ${dimsList(given)} does not match ${showShape(it.shape)}`);
     if (given.length !== sym.length) mismatch();
     sym.forEach((d, i) => {
       if (typeof d === "number") {
@@ -204,7 +209,7 @@ function inferDims(items: Sized[], fixed: { B?: number; T?: number }, sources: {
       } else bind(d, given[i]!, it.label, given);
     });
     const n = given.reduce((a, b) => a * b, 1);
-    if (n !== it.data.length) fail(`${it.label}: shape ${JSON.stringify(given)} has ${n} elements, but the data has ${it.data.length} values`);
+    if (n !== it.data.length) fail(`${it.label}: shape ${dimsList(given)} has ${n} elements, but the data has ${it.data.length} values`);
   }
 
   // Flat values with exactly one unknown symbol determine it. One that does not divide evenly
