@@ -37,3 +37,10 @@ export {
   type WasmSource,
 } from "./model.ts";
 export { MAX_BYTES, PAGE_BYTES, type WasmMemory, type WasmModule } from "./wasm.ts";
+export { Trainer, NonFiniteError, learningRate } from "./train.ts";
+export type { OptimizerConfig, OptimizerKind, Schedule, StepReport } from "./train.ts";
+export { initialize, orthogonal, INITIALIZERS } from "./init.ts";
+export type { InitSpec } from "./init.ts";
+export { Rng } from "./random.ts";
+export { encodeSafetensors, decodeSafetensors, crc32 } from "./safetensors.ts";
+export type { SafeTensor, SafeTensorsFile } from "./safetensors.ts";

@@ -67,6 +67,17 @@ export interface Manifest {
     readonly loss: TensorSpec | null;
   };
   readonly entries: Readonly<Record<string, EntrySpec>> & { readonly forward: EntrySpec };
+  /** The compiled training step's regions, when the model has a loss and a `train_step` entry. */
+  readonly training?: TrainingSpec;
+}
+
+export interface TrainingSpec {
+  /** An f32 region: one value per field, in this order. */
+  readonly hyper: { readonly offset: Poly; readonly fields: readonly string[] };
+  /** Optimizer names, by the code written into the `kind` field. */
+  readonly optimizers: readonly string[];
+  /** Two optimizer slots per parameter (moments), each the parameter's shape. */
+  readonly state: Readonly<Record<string, { readonly m: { readonly offset: Poly }; readonly v: { readonly offset: Poly } }>>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -118,6 +129,13 @@ export function manifestRegions(m: Manifest): Region[] {
   for (const [n, s] of Object.entries(m.cotangents.outputs)) add(`cotangents.outputs${key(n)}`, s.shape, s.offset);
   for (const [n, s] of Object.entries(m.cotangents.final)) add(`cotangents.final${key(n)}`, s.shape, s.offset);
   if (m.cotangents.loss) add("cotangents.loss", m.cotangents.loss.shape, m.cotangents.loss.offset);
+  if (m.training) {
+    add("training.hyper", [m.training.hyper.fields.length], m.training.hyper.offset);
+    for (const [n, s] of Object.entries(m.training.state)) {
+      add(`training.state${key(n)}.m`, m.params[n]!.shape, s.m.offset);
+      add(`training.state${key(n)}.v`, m.params[n]!.shape, s.v.offset);
+    }
+  }
   return out;
 }
 
@@ -394,6 +412,32 @@ export function validateManifest(m: unknown): Manifest {
     return { export: exp };
   }) as Manifest["entries"];
 
+  let training: TrainingSpec | undefined;
+  if (has(root, "training")) {
+    const tr = obj(root.training, ["training"]);
+    const h = obj(tr.hyper, ["training", "hyper"]);
+    const fields = h.fields;
+    if (!Array.isArray(fields) || !fields.every((f) => typeof f === "string")) expected(["training", "hyper", "fields"], "an array of field names", fields);
+    for (const f of ["lr", "kind", "grad_norm", "loss"]) {
+      if (!(fields as string[]).includes(f)) fail(["training", "hyper", "fields"], `missing the field "${f}"`);
+    }
+    const opts = tr.optimizers;
+    if (!Array.isArray(opts) || !opts.every((f) => typeof f === "string")) expected(["training", "optimizers"], "an array of optimizer names", opts);
+    const state = collection(tr.state, ["training", "state"], (v, path, n) => {
+      if (!has(params, n)) fail(path, `"${n}" is not a parameter`);
+      const o = obj(v, path);
+      const slot = (k: "m" | "v") => ({ offset: poly(obj(o[k], [...path, k]).offset, [...path, k, "offset"], true) });
+      return { m: slot("m"), v: slot("v") };
+    });
+    for (const n of Object.keys(params)) if (!has(state, n)) fail(["training", "state"], `missing the optimizer state of parameter "${n}"`);
+    if (!has(entryObj, "train_step")) fail(["entries"], 'a manifest with "training" needs a "train_step" entry');
+    training = {
+      hyper: { offset: poly(h.offset, ["training", "hyper", "offset"], true), fields: fields as string[] },
+      optimizers: opts as string[],
+      state,
+    };
+  }
+
   const out: Manifest = {
     format: MANIFEST_FORMAT,
     version: MANIFEST_VERSION,
@@ -410,6 +454,7 @@ export function validateManifest(m: unknown): Manifest {
     grads,
     cotangents,
     entries,
+    ...(training ? { training } : {}),
   };
   return out;
 }

@@ -417,9 +417,9 @@ export class Model {
     return fn;
   }
 
-  private invoke(name: string, fn: EntryFn, B: number, T: number): void {
+  private invoke(name: string, fn: EntryFn, B: number, T: number): unknown {
     try {
-      fn(B, T);
+      return fn(B, T);
     } catch (e) {
       const WA = wasmApi();
       if (e instanceof WA.RuntimeError) fail(`entry "${name}" trapped at B=${B}, T=${T}: ${e.message}`, e);
@@ -589,6 +589,23 @@ export class Model {
   }
 
   /**
+   * Write inputs and initial states as {@link forward} does, call `entry` once, and return its
+   * result along with the outputs, final states and loss — how the training step is run.
+   */
+  runEntry(entry: string, inputs: Inputs = {}, opts: RunOptions = {}): ForwardResult & { result: unknown; B: number; T: number } {
+    const fn = this.entry(entry);
+    const { dims, writes } = this.prepare(inputs, opts, false, 1);
+    const result = this.run(entry, fn, dims, writes, false);
+    if (entry === "backward" || entry === "train_step") this.gradDims = dims;
+    return { ...this.collect(dims.B, dims.T), result, B: dims.B, T: dims.T };
+  }
+
+  /** A live f32 view of any region (for the trainer's hyper-parameters and optimizer state). */
+  region(offset: Poly, count: number, B = 1, T = 1): Float32Array {
+    return this.view(offset, [count], "f32", B, T) as Float32Array;
+  }
+
+  /**
    * Call an entry directly with B and T, after growing the memory. Inputs, states and cotangents
    * are whatever memory holds: for entries beyond forward/backward/step (e.g. an optimizer).
    */
@@ -604,7 +621,7 @@ export class Model {
    * Grow the memory, save the streaming state (or, for a step, put it back into memory), write,
    * and call.
    */
-  private run(name: string, fn: EntryFn, dims: Dims, writes: readonly Write[], isStep: boolean): void {
+  private run(name: string, fn: EntryFn, dims: Dims, writes: readonly Write[], isStep: boolean): unknown {
     // Data that is itself a view of this memory would be detached if the memory grows.
     const buf = this.memory.buffer;
     for (const w of writes) {
@@ -615,7 +632,7 @@ export class Model {
     else this.saveStream();
     this.gradDims = null;
     for (const w of writes) this.write(w, dims.B, dims.T);
-    this.invoke(name, fn, dims.B, dims.T);
+    return this.invoke(name, fn, dims.B, dims.T);
   }
 
   // -------------------------------------------------------------------------------------------

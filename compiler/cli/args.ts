@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { ParseArgsConfig } from "node:util";
 import { RnncError } from "../diagnostics.ts";
+import { MAX_SIZE } from "../frontend/program.ts";
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -9,7 +10,12 @@ export function parse<O extends Options>(command: string, argv: string[], option
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true } as const);
   } catch (e) {
-    const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, "").replace(/^Unknown option/, "unknown option");
+    const raw = (e as Error).message;
+    // node's messages span several lines; keep one: "unknown option '--x'", "option '-O' needs a value"
+    const missing = /^Option '(-[^' ]+)[^']*' argument (?:missing|is ambiguous)/.exec(raw);
+    const msg = missing
+      ? `option '${missing[1]}' needs a value`
+      : raw.replace(/\. To specify a positional argument.*$/s, "").replace(/^Unknown option|^Option/, (w) => w.toLowerCase()).split("\n")[0]!.replace(/\.$/, "");
     throw new RnncError(`${command}: ${msg} (see rnnc ${command} --help)`);
   }
 }
@@ -23,6 +29,7 @@ export function parseDims(spec: string | undefined): Record<string, number> {
     if (!m) throw new RnncError(`--dims: expected NAME=VALUE pairs like I=4,H=5, got "${part}"`);
     const v = Number(m[2]);
     if (!Number.isInteger(v) || v < 1) throw new RnncError(`--dims: size ${m[1]} must be a positive integer, got ${m[2]}`);
+    if (v > MAX_SIZE) throw new RnncError(`--dims: size ${m[1]} must be at most ${MAX_SIZE}, got ${m[2]}`);
     out[m[1]!] = v;
   }
   return out;

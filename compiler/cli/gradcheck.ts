@@ -44,6 +44,10 @@ error exceeds --tol.`,
     const res = gradCheck(p.graph, inputs, wrt, { seed });
     for (const e of res.errors) process.stdout.write(`${e.relError <= tol ? "ok  " : "FAIL"} ${e.name.padEnd(16)} rel. error ${e.relError.toExponential(2)}\n`);
     process.stdout.write(`max rel. error ${res.maxRelError.toExponential(2)} (tolerance ${tol})\n`);
+    const cut = p.graph.nodes.flatMap((n) => (n.op === "scan" && typeof n.attrs.truncate === "number" && n.attrs.truncate < T ? [n.attrs.truncate] : []));
+    if (cut.length > 0) {
+      process.stdout.write(`note: truncated BPTT (truncate: ${Math.min(...cut)}) is shorter than --seq ${T}: those gradients are truncated on purpose and differ from finite differences; use --seq ${Math.min(...cut)} to check them\n`);
+    }
     return res.maxRelError <= tol ? 0 : 1;
   },
 };

@@ -59,11 +59,19 @@ export function referencedNames(e: Expr, out: Set<string> = new Set()): Set<stri
   return out;
 }
 
-/** How values print in error messages: the name (or sub-expression) and its per-example shape. */
-export function describeType(t: TensorType, dimNames?: (string | number)[], sizes?: Record<string, number>): string {
-  const shown = t.shape.filter((d) => d !== "B");
-  if (dimNames && dimNames.length === shown.length) {
-    return `[${dimNames.map((d, i) => (typeof d === "string" && sizes ? `${d}=${sizes[d]}` : String(shown[i]))).join(", ")}]`;
+/**
+ * How a shape prints in error messages. In a cell (`perExample`, the default) the implicit batch
+ * dim is left out: `[H=8]`; in a model every value shows its batch and time dims: `[T, B, H=8]`.
+ * `dimNames` are the declared trailing dims (sizes names print as `H=8`).
+ */
+export function describeType(t: TensorType, dimNames?: (string | number)[], sizes?: Record<string, number>, perExample = true): string {
+  const shown = perExample ? t.shape.filter((d) => d !== "B") : t.shape;
+  if (dimNames && dimNames.length <= shown.length) {
+    const lead = shown.length - dimNames.length;
+    return `[${shown.map((d, i) => {
+      const n = i < lead ? undefined : dimNames[i - lead];
+      return typeof n === "string" && sizes?.[n] !== undefined ? `${n}=${sizes[n]}` : String(d);
+    }).join(", ")}]`;
   }
   return `[${shown.join(", ")}]`;
 }
@@ -75,8 +83,19 @@ export function describeType(t: TensorType, dimNames?: (string | number)[], size
 export class Scope {
   readonly values = new Map<string, string>();
   readonly labels = new Map<string, string>();
-  constructor(readonly b: Builder, readonly file: string) {
-    b.describe = (v, t) => `${this.labels.get(v) ?? v} ${describeType(t)}`;
+  /** `perExample`: a cell's scope, whose values print without the implicit batch dim. */
+  constructor(readonly b: Builder, readonly file: string, readonly perExample = true) {
+    b.describe = (v, t) => `${this.labels.get(v) ?? v} ${this.shape(t)}`;
+  }
+
+  /** A shape as error messages show it in this scope (see describeType). */
+  shape(t: TensorType, dims?: (string | number)[], sizes?: Record<string, number>): string {
+    return describeType(t, dims, sizes, this.perExample);
+  }
+
+  /** A value as error messages show it, e.g. `Wix [H=8, I=4]` or `enc.h [T, B, 8]`. */
+  show(v: string): string {
+    return this.b.describe(v, this.b.type(v));
   }
 
   define(name: string, value: string, label?: string): void {
@@ -88,7 +107,7 @@ export class Scope {
   declare(name: string, value: string, dims: (string | number)[], sizes: Record<string, number>): void {
     this.define(name, value);
     this.b.describe = ((prev) => (v: string, t: TensorType) =>
-      v === value ? `${name} ${describeType(t, dims, sizes)}` : prev(v, t))(this.b.describe);
+      v === value ? `${name} ${this.shape(t, dims, sizes)}` : prev(v, t))(this.b.describe);
   }
 
   fail(where: string, message: string): never {
@@ -142,7 +161,8 @@ export class Scope {
           const kind = def.attrs?.[k.name];
           if (!kind) {
             const known = Object.keys(def.attrs ?? {});
-            throw new RnncError(`${e.fn} has no argument "${k.name}"` + (known.length ? ` (it takes ${known.join(", ")})` : ""));
+            const hint = suggest(k.name, known) || (known.length ? ` (it takes ${known.join(", ")})` : " (it takes none)");
+            throw new RnncError(`${e.fn} has no argument "${k.name}"${hint}`);
           }
           attrs[k.name] = kwargValue(e.fn, k.name, kind, k.value);
         }

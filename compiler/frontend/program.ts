@@ -90,6 +90,9 @@ export interface Program {
 
 export type SizeOverrides = Record<string, number>;
 
+/** The largest size a document or --dims may give (as in the schemas). */
+export const MAX_SIZE = 1_000_000_000;
+
 /** Applies --dims overrides to a document's default sizes. */
 function applySizes(file: string, defaults: Record<string, number> = {}, overrides: SizeOverrides = {}, strict = true): Record<string, number> {
   const sizes = { ...defaults };
@@ -98,6 +101,7 @@ function applySizes(file: string, defaults: Record<string, number> = {}, overrid
       throw new RnncError(`${file}: --dims: unknown size "${k}"${suggest(k, Object.keys(sizes))} (sizes: ${Object.keys(sizes).join(", ") || "none"})`);
     }
     if (!Number.isInteger(v) || v < 1) throw new RnncError(`${file}: --dims: size ${k} must be a positive integer, got ${v}`);
+    if (v > MAX_SIZE) throw new RnncError(`${file}: --dims: size ${k} must be at most ${MAX_SIZE}, got ${v}`);
     sizes[k] = v;
   }
   return sizes;
@@ -132,7 +136,7 @@ export function buildCell(doc: unknown, file: string, overrides: SizeOverrides =
   const state = Object.entries(d.state).map(([name, decl]) => {
     claim(name, "a state", `state.${name}`);
     const shape = concrete(file, `state.${name}.shape`, decl.shape, sizes);
-    if (decl.dtype && decl.dtype !== "f32") throw new RnncError(`${file}: state.${name}.dtype: state is f32`);
+    if (decl.dtype && decl.dtype !== "f32") throw new RnncError(`${file}: state.${name}.dtype: expected "f32" (state is always f32), found "${decl.dtype}"`);
     scope.declare(name, b.input(name, { dtype: "f32", shape: ["B", ...shape] }), decl.shape, sizes);
     return { name, shape };
   });
@@ -167,7 +171,7 @@ export function buildCell(doc: unknown, file: string, overrides: SizeOverrides =
     const want = ["B", ...st.shape];
     const ok = got.shape.length === want.length && got.shape.every((x, k) => x === want[k]);
     if (!ok) {
-      throw new RnncError(`${file}: next.${st.name}: the next value of state ${st.name} must be ${describeType({ dtype: "f32", shape: want as TensorType["shape"] }, d.state[st.name]!.shape, sizes)}, got ${describeType(got)}`);
+      throw new RnncError(`${file}: next.${st.name}: the next value of state ${st.name} must be ${describeType({ dtype: "f32", shape: want as TensorType["shape"] }, d.state[st.name]!.shape, sizes)}, got ${scope.show(v)}`);
     }
   });
   const outputs = Object.entries(d.outputs).map(([name, eq]) => {
@@ -236,18 +240,23 @@ export function buildModel(doc: unknown, file: string, overrides: SizeOverrides 
   const d = doc as ModelDoc;
   const sizes = applySizes(file, d.sizes, overrides);
   const b = new Builder(emptyGraph());
-  const scope = new Scope(b, file);
+  const scope = new Scope(b, file, false);
   const params: ParamInfo[] = [];
+  const taken = new Map<string, string>();
+  /** `name f32 [T, B, 4]`: a model value with its dtype and full shape, for messages. */
+  const typed = (v: string) => `${scope.labels.get(v) ?? v} ${b.type(v).dtype} ${formatShape(b.type(v).shape)}`;
   const inputs: Program["inputs"] = [];
   const states: Program["states"] = [];
 
   for (const [name, decl] of Object.entries(d.params ?? {})) {
+    taken.set(name, "a parameter");
     const shape = concrete(file, `params.${name}.shape`, decl.shape, sizes);
     scope.declare(name, b.input(name, { dtype: "f32", shape }), decl.shape, sizes);
     params.push({ name, shape, init: decl.init ?? (decl.shape.length === 1 ? "zeros" : "glorot_uniform") });
   }
   for (const [name, decl] of Object.entries(d.inputs)) {
-    if (scope.values.has(name)) throw new RnncError(`${file}: inputs.${name}: "${name}" is already defined as a parameter`);
+    if (taken.has(name)) throw new RnncError(`${file}: inputs.${name}: "${name}" is already defined as ${taken.get(name)}`);
+    taken.set(name, "an input");
     const shape = concrete(file, `inputs.${name}.shape`, decl.shape, sizes);
     const type: TensorType = { dtype: decl.dtype ?? "f32", shape: decl.sequence ? ["T", "B", ...shape] : ["B", ...shape] };
     scope.declare(name, b.input(name, type), decl.shape, sizes);
@@ -260,7 +269,17 @@ export function buildModel(doc: unknown, file: string, overrides: SizeOverrides 
     if (!ref) throw new RnncError(`${file}: ${where}: unknown cell "${cellName}"${suggest(cellName, Object.keys(d.cells ?? {}))}`);
     if ("file" in ref && typeof ref.file === "string") {
       const path = resolve(dirname(file), ref.file);
-      if (!cellCache.has(path)) cellCache.set(path, readJsonFile(path));
+      if (!cellCache.has(path)) {
+        try {
+          cellCache.set(path, readJsonFile(path));
+        } catch (e) {
+          // say which model entry names the missing file; malformed JSON already names the cell file
+          if (e instanceof RnncError && e.message.startsWith(`${path}: cannot read file`)) {
+            throw new RnncError(`${file}: cells.${cellName}.file: ${e.message}`);
+          }
+          throw e;
+        }
+      }
       return { doc: cellCache.get(path), file: path };
     }
     return { doc: ref, file: `${file}#cells.${cellName}` };
@@ -269,12 +288,17 @@ export function buildModel(doc: unknown, file: string, overrides: SizeOverrides 
   const exprs = new Map<string, Expr>();
   const scans = new Map<string, ScanEq>();
   for (const [name, eq] of Object.entries(d.equations)) {
-    if (scope.values.has(name)) throw new RnncError(`${file}: equations.${name}: "${name}" is already defined`);
+    if (taken.has(name)) throw new RnncError(`${file}: equations.${name}: "${name}" is already defined as ${taken.get(name)}`);
     if (isScanEq(eq)) {
       scans.set(name, eq);
       // a scan reads its xs, init and lengths: record them as one synthetic call for ordering
-      const args = [...Object.values(eq.xs), ...Object.values(eq.init ?? {}), ...(eq.lengths ? [eq.lengths] : [])];
-      exprs.set(name, { kind: "call", fn: "scan", args: args.map((a, i) => nodeToExpr(a, `${file}: equations.${name}[${i}]`)), kwargs: [], pos: 0 });
+      const where = `${file}: equations.${name}`;
+      const args = [
+        ...Object.entries(eq.xs).map(([k, a]) => nodeToExpr(a, `${where}.xs.${k}`)),
+        ...Object.entries(eq.init ?? {}).map(([k, a]) => nodeToExpr(a, `${where}.init.${k}`)),
+        ...(eq.lengths !== undefined ? [nodeToExpr(eq.lengths, `${where}.lengths`)] : []),
+      ];
+      exprs.set(name, { kind: "call", fn: "scan", args, kwargs: [], pos: 0 });
     } else exprs.set(name, nodeToExpr(eq, `${file}: equations.${name}`));
   }
   const owner = (ref: string) => {
@@ -296,21 +320,21 @@ export function buildModel(doc: unknown, file: string, overrides: SizeOverrides 
   function lowerScan(name: string, eq: ScanEq): void {
     const where = `equations.${name}`;
     const { doc: cd, file: cf } = cellDoc(eq.scan, `${where}.scan`);
+    validateDocument(cd, "cell", cf);
+    const cellDefaults = (cd as CellDoc).sizes ?? {};
+    for (const k of Object.keys(eq.sizes ?? {})) {
+      if (!(k in cellDefaults)) {
+        const known = Object.keys(cellDefaults);
+        throw new RnncError(`${file}: ${where}.sizes.${k}: the cell ${(cd as CellDoc).name} has no size "${k}"${suggest(k, known)} (sizes: ${known.join(", ") || "none"})`);
+      }
+    }
     const cellSizes: SizeOverrides = {};
     for (const [k, v] of Object.entries(eq.sizes ?? {})) {
       if (typeof v === "number") cellSizes[k] = v;
-      else if (sizes[v] === undefined) throw new RnncError(`${file}: ${where}.sizes.${k}: unknown size "${v}"${suggest(v, Object.keys(sizes))}`);
+      else if (sizes[v] === undefined) throw new RnncError(`${file}: ${where}.sizes.${k}: unknown size "${v}"${suggest(v, Object.keys(sizes))} (the model's sizes: ${Object.keys(sizes).join(", ") || "none"})`);
       else cellSizes[k] = sizes[v]!;
     }
-    let cell: Cell;
-    try {
-      cell = buildCell(cd, cf, cellSizes);
-    } catch (e) {
-      if (e instanceof RnncError && e.message.includes("--dims: unknown size")) {
-        throw new RnncError(`${file}: ${where}.sizes: ${e.message.replace(/^.*--dims: /, "")}`);
-      }
-      throw e;
-    }
+    const cell = buildCell(cd, cf, cellSizes);
     const consts = cell.params.map((p) => {
       const pname = `${name}.${p.name}`;
       params.push({ name: pname, shape: p.shape, init: p.init });
@@ -328,7 +352,7 @@ export function buildModel(doc: unknown, file: string, overrides: SizeOverrides 
       const t = b.type(v);
       const want = ["T", "B", ...x.shape];
       if (t.dtype !== x.dtype || t.shape.length !== want.length || t.shape.some((s, i) => s !== want[i])) {
-        throw new RnncError(`${file}: ${where}.xs.${x.name}: the cell input ${x.name} takes ${x.dtype} [${x.shape.join(", ")}] per step, so it needs a ${x.dtype} sequence [T, ${[..."B", ...x.shape].join(", ")}]; got ${scope.labels.get(v) ?? v} ${t.dtype} [${t.shape.join(", ")}]`);
+        throw new RnncError(`${file}: ${where}.xs.${x.name}: the cell input ${x.name} takes ${x.dtype} [${x.shape.join(", ")}] per step, so it needs a ${x.dtype} sequence [T, ${[..."B", ...x.shape].join(", ")}]; got ${typed(v)}`);
       }
       return v;
     });
@@ -345,18 +369,17 @@ export function buildModel(doc: unknown, file: string, overrides: SizeOverrides 
       }
       const v = scope.lower(nodeToExpr(e, `${file}: ${where}.init.${s.name}`), `${where}.init.${s.name}`);
       const t = b.type(v);
-      if (t.shape.length !== s.shape.length + 1 || t.shape[0] !== "B" || s.shape.some((x, i) => t.shape[i + 1] !== x)) {
-        throw new RnncError(`${file}: ${where}.init.${s.name}: the initial ${s.name} must be [${s.shape.join(", ")}] per example, got ${describeType(t)}`);
+      if (t.dtype !== "f32" || t.shape.length !== s.shape.length + 1 || t.shape[0] !== "B" || s.shape.some((x, i) => t.shape[i + 1] !== x)) {
+        throw new RnncError(`${file}: ${where}.init.${s.name}: the cell state ${s.name} is f32 [${s.shape.join(", ")}] per example, so its initial value must be f32 [${["B", ...s.shape].join(", ")}]; got ${typed(v)}`);
       }
       return v;
     });
     let lengths: string[] = [];
     if (eq.lengths !== undefined) {
-      const v = scope.values.get(eq.lengths);
-      if (!v) throw new RnncError(`${file}: ${where}.lengths: unknown name "${eq.lengths}"`);
+      const v = scope.lower(nodeToExpr(eq.lengths, `${file}: ${where}.lengths`), `${where}.lengths`);
       const t = b.type(v);
       if (t.dtype !== "i32" || t.shape.length !== 1 || t.shape[0] !== "B") {
-        throw new RnncError(`${file}: ${where}.lengths: expected one i32 length per sequence ([] per example), got ${t.dtype} ${describeType(t)}`);
+        throw new RnncError(`${file}: ${where}.lengths: expected one length per sequence, i32 [B]; got ${typed(v)}`);
       }
       lengths = [v];
     }
@@ -381,7 +404,7 @@ export function buildModel(doc: unknown, file: string, overrides: SizeOverrides 
   if (d.loss !== undefined) {
     loss = scope.lower(nodeToExpr(d.loss, `${file}: loss`), "loss");
     const t = b.type(loss);
-    if (t.shape.length !== 0) throw new RnncError(`${file}: loss: the loss must be a scalar, got ${describeType(t)} (reduce it with mean(...) or sum(...))`);
+    if (t.shape.length !== 0) throw new RnncError(`${file}: loss: the loss must be a scalar, got ${t.dtype} ${formatShape(t.shape)} (reduce it with mean(...) or sum(...))`);
   }
   b.graph.outputs = [...outputs.map((o) => o.value), ...states.map((s) => s.final), ...(loss ? [loss] : [])];
   // the graph's inputs: params, inputs, then initial states
@@ -396,7 +419,10 @@ export function buildModel(doc: unknown, file: string, overrides: SizeOverrides 
 /** Loads a cell or model file (the `rnnc` key says which) as a Program. */
 export function loadProgram(file: string, overrides: SizeOverrides = {}): Program {
   const doc = readJsonFile(file);
-  const kind = typeof doc === "object" && doc !== null && !Array.isArray(doc) ? (doc as { rnnc?: unknown }).rnnc : undefined;
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+    throw new RnncError(`${file}: (root): expected a cell or model object {"rnnc": "cell" or "model", ...}, found ${Array.isArray(doc) ? "an array" : JSON.stringify(doc)}`);
+  }
+  const kind = (doc as { rnnc?: unknown }).rnnc;
   if (kind === "model") return buildModel(doc, file, overrides);
   if (kind === "cell") return programFromCell(buildCell(doc, file, overrides));
   throw new RnncError(`${file}: (root).rnnc: expected "cell" or "model", found ${kind === undefined ? "nothing" : JSON.stringify(kind)}`);

@@ -114,8 +114,8 @@ export class Fn {
   }
 
   /** Finishes the function: prologue (address locals) then body. */
-  finish(name: string, params: number, body: Expr[]): void {
+  finish(name: string, params: number, body: Expr[], result: number = this.bn.none): void {
     const m = this.m;
-    m.addFunction(name, params, this.bn.none, this.vars, m.block(null, [...this.prologue, ...body]));
+    m.addFunction(name, params, result, this.vars, m.block(null, [...this.prologue, ...body], result));
   }
 }

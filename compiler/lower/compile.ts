@@ -12,6 +12,7 @@ import { kernelFor } from "./kernels.ts";
 import type { KernelCtx } from "./kernels.ts";
 import { addMathFunctions } from "./mathfns.ts";
 import { addPoly, evalPoly, Layout, ScratchPlanner } from "./memory.ts";
+import { emitTrainStep, HYPER_FIELDS, OPTIMIZER_KINDS } from "./optimizer.ts";
 import type { Poly, Slot } from "./memory.ts";
 
 export const MANIFEST_VERSION = 1;
@@ -47,6 +48,12 @@ export interface Manifest {
   grads: Record<string, TensorSpec>;
   cotangents: { outputs: Record<string, TensorSpec>; final: Record<string, TensorSpec>; loss: TensorSpec | null };
   entries: Record<string, { export: string }>;
+  /** Present when the program has a loss: the compiled training step's regions. */
+  training?: {
+    hyper: { offset: Poly; fields: readonly string[] };
+    optimizers: readonly string[];
+    state: Record<string, { m: { offset: Poly }; v: { offset: Poly } }>;
+  };
 }
 
 /** A stable hash of a graph's structure (ops, attributes, types), for checkpoints and manifests. */
@@ -314,6 +321,12 @@ export async function compileProgram(p: Program, opts: CompileOptions = {}): Pro
   const ctSlots = bwd.cotangents.map((c) => (c === null ? null : pin(c, bwd.graph)));
   const gradSlots = bwd.grads.map((v) => pin(v, bwd.graph));
 
+  // training: hyper-parameters and two optimizer slots per parameter
+  const train = p.loss ? {
+    hyper: layout.pin([HYPER_FIELDS.length]),
+    slots: p.params.map((x) => ({ m: layout.pin(x.shape), v: layout.pin(x.shape) })),
+  } : null;
+
   const fwdPlan = planFunction(g, layout, inSlots, outSlots);
   const bwdInSlots = [...inSlots, ...ctSlots.filter((s): s is Slot => s !== null)];
   const bwdPlan = planFunction(bwd.graph, layout, bwdInSlots, [...outSlots, ...gradSlots]);
@@ -330,17 +343,55 @@ export async function compileProgram(p: Program, opts: CompileOptions = {}): Pro
     em.emitFunction("forward", fwdPlan);
     em.emitFunction("backward", bwdPlan);
     emitStep(bn, m, layout, p, g, inSlots, outSlots);
-    for (const e of ["forward", "backward", "step"]) m.addFunctionExport(e, e);
+    const entries = ["forward", "backward", "step"];
+    if (train) {
+      const R = (s: Slot) => layout.resolvePinned(s);
+      emitTrainStep(bn, m, {
+        hyper: R(train.hyper),
+        params: p.params.map((x, i) => ({
+          p: R(inSlots[g.inputs.indexOf(x.name)]!), g: R(gradSlots[wrt.indexOf(x.name)]!),
+          m: R(train.slots[i]!.m), v: R(train.slots[i]!.v), count: x.shape.reduce((a, b) => a * b, 1),
+        })),
+        loss: R(outSlots[g.outputs.length - 1]!),
+        lossCotangent: R(ctSlots[ctSlots.length - 1]!),
+        cotangents: ctSlots.flatMap((c, i) => (c ? [{ at: R(c), count: countPoly(g.types.get(g.outputs[i]!)!.shape) }] : [])),
+      });
+      entries.push("train_step");
+    }
+    for (const e of entries) m.addFunctionExport(e, e);
     if (!m.validate()) throw new Error("internal: the emitted module does not validate");
     const level = opts.optimize ?? 3;
     if (level > 0) withOptimizeSettings(bn, level, 0, () => m.optimize());
     const wasm = m.emitBinary();
     const wat = opts.wat ? m.emitText() : undefined;
     const manifest = buildManifest(p, layout, total, inSlots, outSlots, ctSlots, gradSlots, wrt, bwd.cotangents);
+    if (train) {
+      manifest.entries.train_step = { export: "train_step" };
+      manifest.training = {
+        hyper: { offset: layout.resolvePinned(train.hyper), fields: HYPER_FIELDS },
+        optimizers: OPTIMIZER_KINDS,
+        state: Object.fromEntries(p.params.map((x, i) => [x.name, {
+          m: { offset: layout.resolvePinned(train.slots[i]!.m) }, v: { offset: layout.resolvePinned(train.slots[i]!.v) },
+        }])),
+      };
+    }
     return { wasm, manifest, ...(wat !== undefined ? { wat } : {}) };
   } finally {
     m.dispose();
   }
+}
+
+/** Number of elements of a shape as a polynomial in B and T. */
+function countPoly(shape: Shape): Poly {
+  let c = 1, b = false, t = false;
+  for (const d of shape) {
+    if (d === "B") b = true;
+    else if (d === "T") t = true;
+    else c *= d;
+  }
+  const out: Poly = [0, 0, 0, 0];
+  out[(b ? 1 : 0) + (t ? 2 : 0)] = c;
+  return out;
 }
 
 /** step(B, T): forward with T = 1, then each final state becomes the next initial state. */

@@ -2,6 +2,7 @@ import { RnncError } from "../diagnostics.ts";
 import type { Node, Shape, TensorType } from "../ir/types.ts";
 import type { Expr } from "./binaryen.ts";
 import type { Fn } from "./codegen.ts";
+import { emitMatmul, emitOuter } from "./gemm.ts";
 import { MATH_FUNCTIONS } from "./mathfns.ts";
 
 /**
@@ -140,43 +141,19 @@ kernel("numel", (k, n) => {
 // ---- linear algebra ------------------------------------------------------------------------------
 
 kernel("matmul", (k, n) => {
-  const fn = k.fn, m = fn.m;
   const [a, x] = n.inputs as [string, string];
-  const out = n.outputs[0]!;
-  const [R, C] = k.type(a).shape as [number, number];
-  const t = n.attrs.transpose_a === true;
-  const [M, K] = t ? [C, R] : [R, C];
-  const rows = fn.count(k.type(x).shape.slice(0, -1));
-  const acc = fn.local(fn.bn.f32);
-  return [fn.loop(rows, (r) => [
-    fn.loop(fn.i32(M), (i) => [
-      fn.set(acc, fn.f32(0)),
-      fn.loop(fn.i32(K), (j) => {
-        const ai = t ? m.i32.add(m.i32.mul(fn.get(j), fn.i32(C)), fn.get(i)) : m.i32.add(m.i32.mul(fn.get(i), fn.i32(C)), fn.get(j));
-        const xi = m.i32.add(m.i32.mul(fn.get(r), fn.i32(K)), fn.get(j));
-        return [fn.set(acc, m.f32.add(fn.get(acc, fn.bn.f32), m.f32.mul(fn.loadF(fn.addr(a), ai), fn.loadF(fn.addr(x), xi))))];
-      }),
-      fn.storeF(fn.addr(out), m.i32.add(m.i32.mul(fn.get(r), fn.i32(M)), fn.get(i)), fn.get(acc, fn.bn.f32)),
-    ]),
-  ])];
+  return emitMatmul(k.fn, {
+    a, x, out: n.outputs[0]!, aShape: k.type(a).shape as [number, number], transposeA: n.attrs.transpose_a === true,
+    rows: k.fn.count(k.type(x).shape.slice(0, -1)),
+  });
 });
 
 kernel("outer", (k, n) => {
-  const fn = k.fn, m = fn.m;
   const [u, v] = n.inputs as [string, string];
-  const out = n.outputs[0]!;
-  const M = k.type(u).shape.at(-1) as number, K = k.type(v).shape.at(-1) as number;
-  const rows = fn.count(k.type(u).shape.slice(0, -1));
-  const acc = fn.local(fn.bn.f32);
-  return [fn.loop(fn.i32(M), (i) => [
-    fn.loop(fn.i32(K), (j) => [
-      fn.set(acc, fn.f32(0)),
-      fn.loop(rows, (r) => [fn.set(acc, m.f32.add(fn.get(acc, fn.bn.f32), m.f32.mul(
-        fn.loadF(fn.addr(u), m.i32.add(m.i32.mul(fn.get(r), fn.i32(M)), fn.get(i))),
-        fn.loadF(fn.addr(v), m.i32.add(m.i32.mul(fn.get(r), fn.i32(K)), fn.get(j))))))]),
-      fn.storeF(fn.addr(out), m.i32.add(m.i32.mul(fn.get(i), fn.i32(K)), fn.get(j)), fn.get(acc, fn.bn.f32)),
-    ]),
-  ])];
+  return emitOuter(k.fn, {
+    u, v, out: n.outputs[0]!, M: k.type(u).shape.at(-1) as number, K: k.type(v).shape.at(-1) as number,
+    rows: k.fn.count(k.type(u).shape.slice(0, -1)),
+  });
 });
 
 // ---- reductions ----------------------------------------------------------------------------------
@@ -288,7 +265,7 @@ function rows(k: KernelCtx, v: string): { count: Expr; width: number } {
 }
 
 /** Emits, for each row r of width V: mx = max, lse = mx + log Σ exp(x - mx); calls `body(r, lse)`. */
-function logSumExpRows(k: KernelCtx, x: string, body: (r: number, lse: number, base: Expr) => Expr[]): Expr[] {
+function logSumExpRows(k: KernelCtx, x: string, body: (r: number, lse: number, base: number) => Expr[]): Expr[] {
   const fn = k.fn, m = fn.m, f32 = fn.bn.f32;
   const { count, width } = rows(k, x);
   const mx = fn.local(f32), s = fn.local(f32), lse = fn.local(f32), base = fn.local();
@@ -300,7 +277,7 @@ function logSumExpRows(k: KernelCtx, x: string, body: (r: number, lse: number, b
     fn.loop(fn.i32(width), (j) => [fn.set(s, m.f32.add(fn.get(s, f32),
       m.call(MATH_FUNCTIONS.exp, [m.f32.sub(fn.loadF(fn.addr(x), m.i32.add(fn.get(base), fn.get(j))), fn.get(mx, f32))], f32)))]),
     fn.set(lse, m.f32.add(fn.get(mx, f32), m.call(MATH_FUNCTIONS.log, [fn.get(s, f32)], f32))),
-    ...body(r, lse, fn.get(base)),
+    ...body(r, lse, base),
   ])];
 }
 
@@ -308,8 +285,8 @@ kernel("softmax", (k, n) => {
   const fn = k.fn, m = fn.m, f32 = fn.bn.f32;
   const x = n.inputs[0]!, out = n.outputs[0]!;
   return logSumExpRows(k, x, (_r, lse, base) => [fn.loop(fn.i32(rows(k, x).width), (j) => {
-    const i = m.i32.add(base, fn.get(j));
-    return [fn.storeF(fn.addr(out), i, m.call(MATH_FUNCTIONS.exp, [m.f32.sub(fn.loadF(fn.addr(x), i), fn.get(lse, f32))], f32))];
+    const i = () => m.i32.add(fn.get(base), fn.get(j));
+    return [fn.storeF(fn.addr(out), i(), m.call(MATH_FUNCTIONS.exp, [m.f32.sub(fn.loadF(fn.addr(x), i()), fn.get(lse, f32))], f32))];
   })]);
 });
 
@@ -317,8 +294,8 @@ kernel("log_softmax", (k, n) => {
   const fn = k.fn, m = fn.m, f32 = fn.bn.f32;
   const x = n.inputs[0]!, out = n.outputs[0]!;
   return logSumExpRows(k, x, (_r, lse, base) => [fn.loop(fn.i32(rows(k, x).width), (j) => {
-    const i = m.i32.add(base, fn.get(j));
-    return [fn.storeF(fn.addr(out), i, m.f32.sub(fn.loadF(fn.addr(x), i), fn.get(lse, f32)))];
+    const i = () => m.i32.add(fn.get(base), fn.get(j));
+    return [fn.storeF(fn.addr(out), i(), m.f32.sub(fn.loadF(fn.addr(x), i()), fn.get(lse, f32)))];
   })]);
 });
 
@@ -335,8 +312,8 @@ kernel("cross_entropy", (k, n) => {
   const V = rows(k, l).width;
   const red = (n.attrs.reduction as string | undefined) ?? "mean";
   const acc = fn.local(f32), id = fn.local(), cnt = fn.local();
-  const perRow = (r: number, lse: number, base: Expr): Expr[] => {
-    const loss = m.f32.sub(fn.get(lse, f32), fn.loadF(fn.addr(l), m.i32.add(base, fn.get(id))));
+  const perRow = (r: number, lse: number, base: number): Expr[] => {
+    const loss = m.f32.sub(fn.get(lse, f32), fn.loadF(fn.addr(l), m.i32.add(fn.get(base), fn.get(id))));
     return [
       fn.set(id, fn.loadI(fn.addr(t), fn.get(r))),
       ...checkedId(fn, fn.get(id), V),

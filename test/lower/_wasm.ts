@@ -85,7 +85,8 @@ export async function runPoisoned(gm: GraphModule, inputs: Tensor[]): Promise<{ 
 
 /** Worst errors seen in one category of comparisons, for the summary comments. */
 export class ErrorStats {
-  maxAbs = 0;
+  /** max |Δ| / max(1, |interp|): absolute for values up to 1, relative beyond */
+  maxScaled = 0;
   /** max |Δ| / |interp| over elements with |interp| ≥ 1e-2 */
   maxRel = 0;
   /** max |Δ| / (atol + rtol·|interp|): the fraction of the tolerance used */
@@ -97,7 +98,7 @@ export class ErrorStats {
   constructor(readonly name: string, readonly tol: Tol) {}
 
   summary(): string {
-    return `${this.name}: ${this.tensors} tensors, ${this.elements} elements; max |Δ| = ${this.maxAbs.toExponential(2)}, ` +
+    return `${this.name}: ${this.tensors} tensors, ${this.elements} elements; max |Δ|/max(1, |ref|) = ${this.maxScaled.toExponential(2)}, ` +
       `max relative error (|ref| ≥ 1e-2) = ${this.maxRel.toExponential(2)}, ` +
       `at most ${(100 * this.maxUse).toFixed(1)}% of the tolerance (rtol ${this.tol.rtol}, atol ${this.tol.atol})` +
       (this.worst ? `, worst at ${this.worst}` : "");
@@ -132,7 +133,7 @@ export function expectClose(t: Test, got: Tensor[], want: Tensor[], labels: stri
       const use = atol + rtol * Math.abs(ref) > 0 ? d / (atol + rtol * Math.abs(ref)) : d > 0 ? Infinity : 0;
       maxUse = Math.max(maxUse, use);
       if (w.dtype === "f32") {
-        if (d > stats.maxAbs) stats.maxAbs = d;
+        stats.maxScaled = Math.max(stats.maxScaled, d / Math.max(1, Math.abs(ref)));
         if (Math.abs(ref) >= 1e-2) stats.maxRel = Math.max(stats.maxRel, d / Math.abs(ref));
         if (use > stats.maxUse) { stats.maxUse = use; stats.worst = label; }
       }
