@@ -3,6 +3,7 @@ import { compileCommand } from "./compile.ts";
 import type { Command } from "./command.ts";
 import { evalCommand } from "./eval.ts";
 import { gradcheckCommand } from "./gradcheck.ts";
+import { sampleCommand, trainCommand } from "./train.ts";
 
 /** Every subcommand, in the order `rnnc --help` lists them. */
 export const commands: Record<string, Command> = {
@@ -10,4 +11,6 @@ export const commands: Record<string, Command> = {
   compile: compileCommand,
   eval: evalCommand,
   gradcheck: gradcheckCommand,
+  train: trainCommand,
+  sample: sampleCommand,
 };

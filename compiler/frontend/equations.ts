@@ -196,10 +196,11 @@ export function allFunctions(): string[] {
     "where", "constant", "stop_gradient", "sequence_mask", "float"].filter((f) => hasOp(f));
 }
 
-/** ` (did you mean "x"?)` for the closest known name within edit distance 2, else "". */
+/** ` (did you mean "x"?)` for a known name differing only in case, else the closest within edit distance 2, else "". */
 export function suggest(name: string, known: string[]): string {
   let best = "", bestD = 3;
   for (const k of known) {
+    if (k !== name && k.toLowerCase() === name.toLowerCase()) return ` (did you mean "${k}"?)`;
     const d = editDistance(name, k);
     if (d < bestD && d < name.length && d < k.length) { best = k; bestD = d; }
   }

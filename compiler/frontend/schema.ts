@@ -21,10 +21,10 @@ import { readFileSync } from "node:fs";
 import { Validator, type Schema, type ValidationError, type ValidatorResult } from "jsonschema";
 import { RnncError } from "../diagnostics.ts";
 
-export type DocumentKind = "cell" | "model" | "tensors" | "tensorMap";
+export type DocumentKind = "cell" | "model" | "tensors" | "tensorMap" | "train";
 
 const SCHEMA_BASE = "https://rnnc.dev/schemas/";
-const SCHEMA_FILES = ["cell.schema.json", "model.schema.json", "tensors.schema.json"] as const;
+const SCHEMA_FILES = ["cell.schema.json", "model.schema.json", "tensors.schema.json", "train.schema.json"] as const;
 
 /** The schema each kind of document is validated against. */
 const ROOTS: Record<DocumentKind, string> = {
@@ -32,6 +32,7 @@ const ROOTS: Record<DocumentKind, string> = {
   model: `${SCHEMA_BASE}model.schema.json`,
   tensors: `${SCHEMA_BASE}tensors.schema.json`,
   tensorMap: `${SCHEMA_BASE}tensors.schema.json#/definitions/tensorMap`,
+  train: `${SCHEMA_BASE}train.schema.json`,
 };
 
 type SchemaObject = Record<string, unknown>;

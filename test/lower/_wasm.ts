@@ -107,9 +107,10 @@ export class ErrorStats {
 
 /**
  * One assertion per tensor: same shape and dtype; i32 tensors equal exactly; f32 tensors within
- * `stats.tol` element by element (non-finite reference values must be matched exactly).
+ * `tol` (default `stats.tol`) element by element (non-finite reference values must be matched
+ * exactly). `stats` records the worst errors, the fraction of the tolerance relative to `tol`.
  */
-export function expectClose(t: Test, got: Tensor[], want: Tensor[], labels: string[], stats: ErrorStats, prefix = ""): void {
+export function expectClose(t: Test, got: Tensor[], want: Tensor[], labels: string[], stats: ErrorStats, prefix = "", tol: Tol = stats.tol): void {
   t.equal(got.length, want.length, `${prefix}as many outputs as the interpreter`);
   want.forEach((w, j) => {
     const g = got[j]!;
@@ -118,7 +119,7 @@ export function expectClose(t: Test, got: Tensor[], want: Tensor[], labels: stri
       t.fail(`${label}: ${g.dtype}[${g.shape}] from wasm, ${w.dtype}[${w.shape}] from the interpreter`);
       return;
     }
-    const { rtol, atol } = w.dtype === "i32" ? { rtol: 0, atol: 0 } : stats.tol;
+    const { rtol, atol } = w.dtype === "i32" ? { rtol: 0, atol: 0 } : tol;
     let maxAbs = 0, maxUse = 0, bad = -1;
     for (let i = 0; i < w.data.length; i++) {
       const ref = w.data[i]!, v = g.data[i]!;

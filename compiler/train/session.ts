@@ -1,0 +1,317 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { RnncError } from "../diagnostics.ts";
+import { writeFileAtomic } from "../cli/files.ts";
+import { joinDocs, loadBrown, loadTextFiles, Streams, Vocab } from "../data/text.ts";
+import type { Doc } from "../data/text.ts";
+import { loadProgram } from "../frontend/program.ts";
+import { readJsonFile, validateDocument } from "../frontend/schema.ts";
+import { compileProgram } from "../lower/compile.ts";
+import { loadModel } from "../../runtime/model.ts";
+import type { Model } from "../../runtime/model.ts";
+import { initialize } from "../../runtime/init.ts";
+import type { InitSpec } from "../../runtime/init.ts";
+import { Rng } from "../../runtime/random.ts";
+import { NonFiniteError, Trainer } from "../../runtime/train.ts";
+import type { OptimizerConfig, Schedule } from "../../runtime/train.ts";
+import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import type { Checkpoint } from "./checkpoint.ts";
+import { lineChart } from "./svg.ts";
+
+export interface TrainConfig {
+  model: string;
+  sizes?: Record<string, number>;
+  data: { corpus: string; heldOutEvery?: number; validationChars?: number; minCount?: number };
+  batch?: number;
+  seq?: number;
+  steps?: number;
+  seconds?: number;
+  seed?: number;
+  optimizer?: OptimizerConfig;
+  schedule?: Schedule;
+  evalEvery?: number;
+  sampleEvery?: number;
+  checkpointEvery?: number;
+  sampleLength?: number;
+  prime?: string;
+}
+
+export interface TrainRequest {
+  dir: string;
+  out: string;
+  steps?: number;
+  seconds?: number;
+  seed?: number;
+  resume?: string;
+  /** One line of the live progress (overwritten in place on a terminal). */
+  progress(line: string): void;
+  /** A line to keep (samples, validation, checkpoints). */
+  log(line: string): void;
+  /** Set to true (e.g. on Ctrl-C) to stop after the current step with a checkpoint. */
+  stop?: { requested: boolean };
+}
+
+export interface TrainSummary {
+  steps: number;
+  chars: number;
+  seconds: number;
+  trainLoss: number;
+  validationBpc: number | null;
+  checkpoint: string;
+  interrupted: boolean;
+}
+
+export function readTrainConfig(dir: string): { config: TrainConfig; file: string } {
+  const file = existsSync(join(dir, "train.json")) ? join(dir, "train.json") : dir;
+  if (!existsSync(file)) throw new RnncError(`${dir}: no train.json (the training configuration) in this folder`);
+  const doc = readJsonFile(file);
+  validateDocument(doc, "train", file);
+  return { config: doc as TrainConfig, file };
+}
+
+export function loadCorpus(spec: string, base: string): Doc[] {
+  if (spec === "brown") return loadBrown();
+  return loadTextFiles(resolve(base, spec));
+}
+
+/** Splits documents: every n-th (by position) is held out for validation. */
+export function splitDocs(docs: Doc[], every: number): { train: Doc[]; heldOut: Doc[] } {
+  const train: Doc[] = [], heldOut: Doc[] = [];
+  docs.forEach((d, i) => ((i % every === every - 1 ? heldOut : train).push(d)));
+  if (train.length === 0 || heldOut.length === 0) {
+    // a single document: hold out its last tenth
+    const d = docs[0]!;
+    const cut = Math.floor(d.text.length * (1 - 1 / every));
+    return { train: [{ name: d.name, text: d.text.slice(0, cut) }], heldOut: [{ name: `${d.name} (end)`, text: d.text.slice(cut) }] };
+  }
+  return { train, heldOut };
+}
+
+function fmtTime(s: number): string {
+  if (!Number.isFinite(s)) return "?";
+  const m = Math.floor(s / 60), r = Math.round(s % 60);
+  return m > 0 ? `${m}m${String(r).padStart(2, "0")}s` : `${r}s`;
+}
+
+/** Samples `n` characters from the model's streaming step, primed with `prime`. */
+export function sampleText(model: Model, vocab: Vocab, prime: string, n: number, temperature: number, rng: Rng): string {
+  model.resetState(1);
+  const logitsName = model.outputNames.includes("logits") ? "logits" : model.outputNames[0]!;
+  let last: Float32Array | Int32Array | null = null;
+  const feed = (id: number) => {
+    // every input must be given; the targets only feed the loss, which sampling ignores
+    const inputs: Record<string, number[]> = { tokens: [id] };
+    if (model.manifest.inputs.targets) inputs.targets = [0];
+    last = model.step(inputs).outputs[logitsName]!;
+  };
+  const primeIds = vocab.encode(prime.length ? prime : "\n");
+  for (const id of primeIds) feed(id);
+  let out = "";
+  for (let i = 0; i < n; i++) {
+    const logits = last!;
+    let mx = -Infinity;
+    for (const v of logits) mx = Math.max(mx, v / temperature);
+    const p = Array.from(logits, (v) => Math.exp(v / temperature - mx));
+    const total = p.reduce((a, b) => a + b, 0);
+    let u = rng.uniform() * total, id = p.length - 1;
+    for (let k = 0; k < p.length; k++) { u -= p[k]!; if (u <= 0) { id = k; break; } }
+    if (id === 0) id = vocab.id(" "); // never emit the unknown id
+    out += vocab.chars[id];
+    feed(id);
+  }
+  return out;
+}
+
+/** Validation: mean cross-entropy over held-out text, in bits per character. */
+export function validationBpc(model: Model, ids: Int32Array, B: number, T: number): number {
+  const streams = new Streams(ids, B, T);
+  const chunks = streams.chunksPerEpoch;
+  let states: Record<string, Float32Array> | undefined;
+  let total = 0;
+  for (let c = 0; c < chunks; c++) {
+    const { tokens, targets } = streams.next();
+    const r = model.forward({ tokens: { data: tokens, shape: [T, B] }, targets: { data: targets, shape: [T, B] } }, states ? { states } : {});
+    total += r.loss!;
+    states = Object.fromEntries(Object.entries(r.final).map(([k, v]) => [k, v as Float32Array]));
+  }
+  return total / chunks / Math.LN2;
+}
+
+export async function train(req: TrainRequest): Promise<TrainSummary> {
+  const { config, file } = readTrainConfig(req.dir);
+  const base = dirname(file);
+  const seed = req.seed ?? config.seed ?? 1;
+  const B = config.batch ?? 32, T = config.seq ?? 64;
+  const docs = loadCorpus(config.data.corpus, base);
+  const { train: trainDocs, heldOut } = splitDocs(docs, config.data.heldOutEvery ?? 10);
+  const resume: Checkpoint | null = req.resume ? loadCheckpoint(req.resume) : null;
+  const vocab = resume && Array.isArray(resume.meta.extra.vocab)
+    ? new Vocab(resume.meta.extra.vocab as string[])
+    : Vocab.fromText(trainDocs.map((d) => d.text).join(""), config.data.minCount ?? 5);
+  const trainData = joinDocs(trainDocs, vocab);
+  const valIds = joinDocs(heldOut, vocab).ids.subarray(0, config.data.validationChars ?? 100_000);
+  const streams = new Streams(trainData.ids, B, T, trainData.docStarts);
+  req.log(`data: ${docs.length} documents, ${trainData.ids.length} training characters, ${valIds.length} held-out (${heldOut.length} documents), vocabulary ${vocab.size}`);
+
+  const sizes = { ...(config.sizes ?? {}), V: vocab.size };
+  const program = loadProgram(resolve(base, config.model), sizes);
+  const t0 = performance.now();
+  const compiled = await compileProgram(program);
+  req.log(`compiled ${program.name} (${Object.entries(program.sizes).map(([k, v]) => `${k}=${v}`).join(", ")}): ${compiled.wasm.length} bytes in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  writeFileAtomic(join(req.out, "model.wasm"), compiled.wasm);
+  writeFileAtomic(join(req.out, "model.manifest.json"), JSON.stringify(compiled.manifest) + "\n");
+  const model = await loadModel(compiled.wasm, compiled.manifest);
+
+  const opt: OptimizerConfig = config.optimizer ?? { kind: "adam", lr: 0.002, clipNorm: 5 };
+  const totalSteps = req.steps ?? config.steps ?? 1000;
+  const schedule: Schedule | undefined = config.schedule ? { totalSteps, ...config.schedule } : undefined;
+  const trainer = new Trainer(model, opt, schedule);
+  const sampler = new Rng(seed + 1);
+  let states: Record<string, Float32Array> = {};
+  const history: { step: number; loss: number }[] = [];
+  const valHistory: { step: number; bpc: number }[] = [];
+  const hash = compiled.manifest.graphHash;
+
+  if (resume) {
+    if (resume.meta.graphHash !== hash) {
+      throw new RnncError(`${req.resume}: this checkpoint is from a different graph (its hash ${resume.meta.graphHash.slice(0, 12)}…, this model's ${hash.slice(0, 12)}…): the model file, its sizes or the vocabulary differ`);
+    }
+    for (const name of model.paramNames) {
+      const p = resume.params.get(name);
+      if (!p) throw new RnncError(`${req.resume}: the checkpoint has no parameter ${name}`);
+      model.setParam(name, p);
+    }
+    trainer.setOptimizerState(Object.fromEntries(resume.optimizer));
+    trainer.step = resume.meta.step;
+    const ex = resume.meta.extra as { position?: number; sampler?: number[]; history?: typeof history; valHistory?: typeof valHistory };
+    streams.position = ex.position ?? 0;
+    if (ex.sampler) Object.assign(sampler, new Rng(ex.sampler));
+    history.push(...(ex.history ?? []));
+    valHistory.push(...(ex.valHistory ?? []));
+    states = Object.fromEntries(resume.states);
+    req.log(`resumed from ${req.resume} at step ${trainer.step}`);
+  } else {
+    const rng = new Rng(seed);
+    for (const [name, spec] of Object.entries(compiled.manifest.params)) {
+      model.setParam(name, initialize((spec.init ?? "glorot_uniform") as InitSpec, spec.shape as number[], rng, name));
+    }
+  }
+
+  const ckptPath = join(req.out, "checkpoint.safetensors");
+  const checkpoint = () => {
+    const opts = trainer.optimizerState();
+    saveCheckpoint(ckptPath, {
+      meta: {
+        graphHash: hash, step: trainer.step,
+        config: { ...config, sizes, model: resolve(base, config.model) },
+        extra: { vocab: vocab.chars, position: streams.position, sampler: sampler.state, history: history.slice(-5000), valHistory, seed },
+      },
+      params: new Map(Object.entries(model.getParams())),
+      optimizer: new Map(Object.entries(opts)),
+      states: new Map(Object.entries(states)),
+    });
+  };
+  const drawCurve = () => {
+    writeFileAtomic(join(req.out, "loss.svg"), lineChart(`${program.name}: training loss and held-out bits per character`, "step", [
+      { name: "train loss (bits/char)", color: "#1f77b4", points: smooth(history.map((h) => [h.step, h.loss / Math.LN2])) },
+      { name: "held-out bits/char", color: "#d62728", points: valHistory.map((v) => [v.step, v.bpc]) },
+    ]));
+  };
+
+  const evalEvery = config.evalEvery ?? 200, sampleEvery = config.sampleEvery ?? 500, ckptEvery = config.checkpointEvery ?? 200;
+  const budget = req.seconds ?? config.seconds ?? Infinity;
+  const started = performance.now();
+  let chars = 0, lastLoss = NaN, lastPrint = 0;
+  let interrupted = false;
+  const startStep = trainer.step;
+  while (trainer.step < totalSteps) {
+    if (req.stop?.requested) { interrupted = true; break; }
+    const elapsed = (performance.now() - started) / 1000;
+    if (elapsed >= budget) break;
+    const { tokens, targets, reset } = streams.next();
+    for (const s of Object.values(states)) {
+      const width = s.length / B;
+      reset.forEach((r, b) => { if (r) s.fill(0, b * width, (b + 1) * width); });
+    }
+    let report;
+    try {
+      report = trainer.trainStep({ tokens: { data: tokens, shape: [T, B] }, targets: { data: targets, shape: [T, B] } }, { states });
+    } catch (e) {
+      if (e instanceof NonFiniteError) {
+        throw new RnncError(`${e.message}; training stopped — the last good checkpoint is ${existsSync(ckptPath) ? ckptPath : "(none written yet)"}`);
+      }
+      throw e;
+    }
+    states = Object.fromEntries(Object.entries(report.final).map(([k, v]) => [k, v as Float32Array]));
+    chars += B * T;
+    lastLoss = report.loss;
+    history.push({ step: trainer.step, loss: report.loss });
+    const now = performance.now();
+    const secs = (now - started) / 1000;
+    if (now - lastPrint > 250 || trainer.step === totalSteps) {
+      lastPrint = now;
+      const rate = chars / secs;
+      const stepsLeft = totalSteps - trainer.step;
+      const eta = Math.min((stepsLeft * secs) / (trainer.step - startStep), budget - secs);
+      req.progress(`step ${trainer.step}/${totalSteps}  loss ${report.loss.toFixed(3)} (${(report.loss / Math.LN2).toFixed(2)} bpc)  ${rate >= 1000 ? `${(rate / 1000).toFixed(1)}k` : rate.toFixed(0)} chars/s  |g| ${report.gradNorm.toFixed(2)}  ETA ${fmtTime(eta)}`);
+    }
+    if (trainer.step % evalEvery === 0) {
+      const bpc = validationBpc(model, valIds, Math.min(B, 16), T);
+      valHistory.push({ step: trainer.step, bpc });
+      req.log(`step ${trainer.step}: held-out ${bpc.toFixed(3)} bits/char`);
+      drawCurve();
+    }
+    if (trainer.step % sampleEvery === 0) {
+      req.log(`sample at step ${trainer.step}:\n${sampleText(model, vocab, config.prime ?? "The ", config.sampleLength ?? 200, 0.8, sampler)}\n`);
+    }
+    if (trainer.step % ckptEvery === 0) checkpoint();
+  }
+  const validation = validationBpc(model, valIds, Math.min(B, 16), T);
+  valHistory.push({ step: trainer.step, bpc: validation });
+  checkpoint();
+  drawCurve();
+  return {
+    steps: trainer.step, chars, seconds: (performance.now() - started) / 1000, trainLoss: lastLoss,
+    validationBpc: validation, checkpoint: ckptPath, interrupted,
+  };
+}
+
+function smooth(points: number[][], k = 0.95): [number, number][] {
+  let s = NaN;
+  return points.map(([x, y]) => {
+    s = Number.isNaN(s) ? y! : k * s + (1 - k) * y!;
+    return [x!, s];
+  });
+}
+
+/** Loads a trained model for sampling from a checkpoint: the module saved beside it, or compiled anew. */
+export async function modelFromCheckpoint(path: string): Promise<{ model: Model; vocab: Vocab; ckpt: Checkpoint }> {
+  const ckpt = loadCheckpoint(path);
+  const vocabChars = ckpt.meta.extra.vocab;
+  if (!Array.isArray(vocabChars)) throw new RnncError(`${path}: the checkpoint has no vocabulary: it was not written by rnnc train`);
+  const vocab = new Vocab(vocabChars as string[]);
+  const dir = dirname(path);
+  let wasm: Uint8Array | null = null, manifest: { graphHash?: string } | null = null;
+  if (existsSync(join(dir, "model.wasm")) && existsSync(join(dir, "model.manifest.json"))) {
+    const m = JSON.parse(readFileSync(join(dir, "model.manifest.json"), "utf8")) as { graphHash?: string };
+    if (m.graphHash === ckpt.meta.graphHash) {
+      wasm = readFileSync(join(dir, "model.wasm"));
+      manifest = m;
+    }
+  }
+  if (!wasm) {
+    const cfg = ckpt.meta.config as { model?: string; sizes?: Record<string, number> };
+    if (!cfg?.model) throw new RnncError(`${path}: the checkpoint does not say which model it belongs to`);
+    const compiled = await compileProgram(loadProgram(cfg.model, cfg.sizes ?? {}));
+    if (compiled.manifest.graphHash !== ckpt.meta.graphHash) throw new RnncError(`${path}: the model file ${cfg.model} changed since this checkpoint was written (graph hash differs)`);
+    wasm = compiled.wasm;
+    manifest = compiled.manifest;
+  }
+  const model = await loadModel(wasm, manifest);
+  for (const name of model.paramNames) {
+    const p = ckpt.params.get(name);
+    if (!p) throw new RnncError(`${path}: the checkpoint has no parameter ${name}`);
+    model.setParam(name, p);
+  }
+  return { model, vocab, ckpt };
+}
