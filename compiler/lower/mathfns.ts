@@ -30,7 +30,10 @@ const I32 = BINARYEN_IDS.i32 as Type;
 const F32 = BINARYEN_IDS.f32 as Type;
 const V128 = BINARYEN_IDS.v128 as Type;
 
-/** Internal (binaryen) names of the scalar functions, each (f32) -> f32. */
+/**
+ * Internal (binaryen) names of the scalar functions, each (f32) -> f32. The "$" is part of the
+ * name (binaryen's text output shows `$$rnnc_exp`): call them as `m.call(MATH_FUNCTIONS.exp, …)`.
+ */
 export const MATH_FUNCTIONS = {
   exp: "$rnnc_exp",
   log: "$rnnc_log",
@@ -103,7 +106,7 @@ const FLT_MIN = 2 ** -126;
  * a minimax fit on z ∈ [0, 0.02944] (|s| ≤ 0.1716), relative error of log(1+f) ≤ 8.1e-10.
  */
 const LOG_R = [0.6666677594184875, 0.39977559447288513, 0.2987136244773865].map(f32);
-/** Below TANH_SMALL, tanh x = x + x·z·Q(z), z = x², Q a degree-4 minimax fit, rel. error ≤ 4.4e-9. */
+/** For a = |x| < TANH_SMALL, tanh a = a + a·z·Q(z), z = a², Q a degree-4 minimax fit, rel. error ≤ 4.4e-9. */
 const TANH_SMALL = 0.625;
 const TANH_Q = [-0.3333328068256378, 0.13331441581249237, -0.05373971536755562, 0.0206390880048275, -0.005704987328499556].map(f32);
 

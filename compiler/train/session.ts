@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { RnncError } from "../diagnostics.ts";
 import { writeFileAtomic } from "../cli/files.ts";
+import { ensureDir } from "../cli/compile.ts";
 import { joinDocs, loadBrown, loadTextFiles, Streams, Vocab } from "../data/text.ts";
 import type { Doc } from "../data/text.ts";
 import { loadProgram } from "../frontend/program.ts";
@@ -153,6 +154,7 @@ export async function train(req: TrainRequest): Promise<TrainSummary> {
   const streams = new Streams(trainData.ids, B, T, trainData.docStarts);
   req.log(`data: ${docs.length} documents, ${trainData.ids.length} training characters, ${valIds.length} held-out (${heldOut.length} documents), vocabulary ${vocab.size}`);
 
+  ensureDir(req.out);
   const sizes = { ...(config.sizes ?? {}), V: vocab.size };
   const program = loadProgram(resolve(base, config.model), sizes);
   const t0 = performance.now();

@@ -28,7 +28,7 @@ interface Run { status: number | null; stdout: string; stderr: string }
 function rnnc(...args: string[]): Run {
   const env = { ...process.env };
   delete env.RNNC_DEBUG;
-  const r = spawnSync(process.execPath, ["bin/rnnc.js", ...args], { cwd: ROOT, encoding: "utf8", env, timeout: 120_000 });
+  const r = spawnSync(process.execPath, ["bin/rnnc.js", ...args], { cwd: ROOT, encoding: "utf8", env, timeout: 200_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -899,10 +899,11 @@ t.test("-O0 and -O3 modules agree, and -O3 is smaller", async (t) => {
     const { p, vjp } = program(cell, { I: 3, H: 5 });
     const values = programValues(p, dims, 71);
     const cts = cotangents(p.graph, runGraph(p.graph, values), 73);
-    for (const [what, g, ins, labels] of [
+    const runs: [string, Graph, Tensor[], string[]][] = [
       ["forward", p.graph, values, programLabels(p)],
       ["VJP", vjp, [...values, ...cts], [...programLabels(p), ...p.graph.inputs.map((n) => `d/d${n}`)]],
-    ] as const) {
+    ];
+    for (const [what, g, ins, labels] of runs) {
       const [o0, o3] = await Promise.all([compiled(g, 0), compiled(g, 3)]);
       t.ok(o3.wasm.length < o0.wasm.length, `${cell} ${what}: -O3 is ${o3.wasm.length} bytes, -O0 ${o0.wasm.length}`);
       const [r0, r3] = await Promise.all([runPoisoned(o0, ins), runPoisoned(o3, ins)]);
