@@ -19,6 +19,8 @@ export interface Cotangents {
   outputs: Map<string, Tensor>;
   final: Map<string, Tensor>;
   loss?: number;
+  /** The file they were read from, for error messages (default: opts.file). */
+  file?: string;
 }
 
 export interface EvalResult {
@@ -102,14 +104,15 @@ export async function evaluate(
   const cts = opts.cotangents ?? { outputs: new Map(), final: new Map(), loss: 1 };
   const ctInputs: Tensor[] = [];
   const fwd = await backend.run(g, inputs); // shapes of the outputs, for zero cotangents
+  const ctFile = cts.file ?? opts.file;
   const checkCt = (section: string, name: string, t: Tensor, like: Tensor) => {
     if (t.shape.length !== like.shape.length || t.shape.some((d, i) => d !== like.shape[i])) {
-      throw new RnncError(`${opts.file}: ${section}.${name}: expected shape ${formatShape(like.shape)}, got ${formatShape(t.shape)}`);
+      throw new RnncError(`${ctFile}: ${section}.${name}: expected shape ${formatShape(like.shape)}, got ${formatShape(t.shape)}`);
     }
     return t;
   };
-  for (const [name] of cts.outputs) if (!p.outputs.some((o) => o.name === name)) throw new RnncError(`${opts.file}: outputs.${name}: ${p.name} has no output "${name}" (outputs: ${p.outputs.map((o) => o.name).join(", ") || "none"})`);
-  for (const [name] of cts.final) if (!p.states.some((s) => s.name === name)) throw new RnncError(`${opts.file}: final.${name}: ${p.name} has no state "${name}" (states: ${p.states.map((s) => s.name).join(", ") || "none"})`);
+  for (const [name] of cts.outputs) if (!p.outputs.some((o) => o.name === name)) throw new RnncError(`${ctFile}: outputs.${name}: ${p.name} has no output "${name}" (outputs: ${p.outputs.map((o) => o.name).join(", ") || "none"})`);
+  for (const [name] of cts.final) if (!p.states.some((s) => s.name === name)) throw new RnncError(`${ctFile}: final.${name}: ${p.name} has no state "${name}" (states: ${p.states.map((s) => s.name).join(", ") || "none"})`);
   g.outputs.forEach((_, i) => {
     if (v.cotangents[i] === null) return;
     const like = fwd[i]!;

@@ -43,7 +43,7 @@ reference interpreter.`,
     if (values.vjp) {
       const c = readTensorFile(values.vjp);
       if (c.tensors.size) throw new RnncError(`${values.vjp}: expected cotangents {outputs, final, loss?}, found plain tensors (${[...c.tensors.keys()].join(", ")})`);
-      cotangents = c;
+      cotangents = { ...c, file: values.vjp };
     }
     const result = await evaluate(p, given.tensors, { file: values.tensors, backend: await make(), ...(cotangents ? { cotangents } : {}) });
     const text = JSON.stringify(resultToJson(result)) + "\n";

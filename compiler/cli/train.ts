@@ -15,17 +15,20 @@ function positiveInt(v: string | undefined, what: string): number | undefined {
 
 export const trainCommand: Command = {
   summary: "train a model (e.g. examples/char-rnn) with checkpoints and validation",
-  help: `usage: rnnc train DIR [--steps N] [--seconds S] [--out OUT] [--resume CKPT] [--seed S]
+  help: `usage: rnnc train DIR [--steps N] [--seconds S] [--out OUT] [--resume CKPT] [--seed S] [--grad-report]
 
 Trains the model that DIR/train.json describes (data, batch, optimizer, schedule), with the
 training step compiled into the module. Shows a live progress line (step, loss, chars/s, ETA),
 periodic samples and held-out bits per character; writes OUT/checkpoint.safetensors (atomically),
 OUT/loss.svg and the compiled module (default OUT: out/<DIR name>). Ctrl-C stops after the
-current step and writes a checkpoint. --resume continues a checkpoint bit-identically.`,
+current step and writes a checkpoint. --resume continues a checkpoint bit-identically.
+--grad-report records ‖∂L/∂h_t‖ for every time step t (every evalEvery steps) and the global
+gradient norm, and draws OUT/gradflow.<scan>.<state>.svg (a heatmap: time step × training step)
+and OUT/gradnorm.svg — the vanishing and exploding gradient problem made visible.`,
   async run(argv) {
     const { values, positionals } = parse("train", argv, {
       steps: { type: "string" }, seconds: { type: "string" }, out: { type: "string", short: "o" },
-      resume: { type: "string" }, seed: { type: "string" },
+      resume: { type: "string" }, seed: { type: "string" }, "grad-report": { type: "boolean" },
     });
     const dir = onePositional("train", positionals, "DIR");
     const out = values.out ?? `out/${dir.replace(/\/+$/, "").split("/").pop()}`;
@@ -52,6 +55,7 @@ current step and writes a checkpoint. --resume continues a checkpoint bit-identi
         ...(seconds !== undefined ? { seconds } : {}),
         ...(seed !== undefined ? { seed } : {}),
         ...(values.resume ? { resume: values.resume } : {}),
+        ...(values["grad-report"] ? { gradReport: true } : {}),
         stop,
         progress(line) {
           if (tty) { process.stderr.write(`\r${line}\x1b[K`); pending = true; }

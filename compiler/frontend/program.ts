@@ -171,7 +171,9 @@ export function buildCell(doc: unknown, file: string, overrides: SizeOverrides =
     const want = ["B", ...st.shape];
     const ok = got.shape.length === want.length && got.shape.every((x, k) => x === want[k]);
     if (!ok) {
-      throw new RnncError(`${file}: next.${st.name}: the next value of state ${st.name} must be ${describeType({ dtype: "f32", shape: want as TensorType["shape"] }, d.state[st.name]!.shape, sizes)}, got ${scope.show(v)}`);
+      // a value without the (hidden) batch dim prints like a per-example one: say what differs
+      const shared = got.shape[0] !== "B" ? ", which does not depend on the example" : "";
+      throw new RnncError(`${file}: next.${st.name}: the next value of state ${st.name} must be ${describeType({ dtype: "f32", shape: want as TensorType["shape"] }, d.state[st.name]!.shape, sizes)}, got ${scope.show(v)}${shared}`);
     }
   });
   const outputs = Object.entries(d.outputs).map(([name, eq]) => {
@@ -205,6 +207,7 @@ function lowerInOrder(scope: Scope, exprs: Map<string, Expr>, section: string, o
 
 /** A cell file run over a batch of sequences: one scan. */
 export function programFromCell(cell: Cell): Program {
+  if (cell.inputs.length === 0) throw new RnncError(`${cell.file}: inputs: the cell has no per-step inputs, so a scan over it has no length`);
   const b = new Builder(emptyGraph());
   const params = cell.params.map((p) => b.input(p.name, { dtype: "f32", shape: p.shape }));
   const xs = cell.inputs.map((x) => b.input(x.name, { dtype: x.dtype, shape: ["T", "B", ...x.shape] }));
@@ -342,6 +345,7 @@ export function buildModel(doc: unknown, file: string, overrides: SizeOverrides 
       scope.define(pname, v);
       return v;
     });
+    if (cell.inputs.length === 0) throw new RnncError(`${file}: ${where}.scan: the cell ${cell.name} has no per-step inputs, so the scan has no length`);
     for (const k of Object.keys(eq.xs)) {
       if (!cell.inputs.some((x) => x.name === k)) throw new RnncError(`${file}: ${where}.xs.${k}: the cell ${cell.name} has no input "${k}" (inputs: ${cell.inputs.map((x) => x.name).join(", ")})`);
     }

@@ -18,6 +18,8 @@ import type { OptimizerConfig, Schedule } from "../../runtime/train.ts";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import type { Checkpoint } from "./checkpoint.ts";
 import { lineChart } from "./svg.ts";
+import { GradientFlowProbe, gradientHeatmap } from "./gradflow.ts";
+import { tensor } from "../interp/tensor.ts";
 
 export interface TrainConfig {
   model: string;
@@ -50,6 +52,8 @@ export interface TrainRequest {
   log(line: string): void;
   /** Set to true (e.g. on Ctrl-C) to stop after the current step with a checkpoint. */
   stop?: { requested: boolean };
+  /** Record ‖∂L/∂h_t‖ per time step every `evalEvery` steps and the global gradient norm; draw them. */
+  gradReport?: boolean;
 }
 
 export interface TrainSummary {
@@ -60,6 +64,8 @@ export interface TrainSummary {
   validationBpc: number | null;
   checkpoint: string;
   interrupted: boolean;
+  /** With gradReport: rows of ‖∂L/∂h_t‖ (per probe: scan.state) by training step. */
+  gradFlow?: { names: string[]; rows: { step: number; norms: number[][] }[] };
 }
 
 export function readTrainConfig(dir: string): { config: TrainConfig; file: string } {
@@ -220,6 +226,16 @@ export async function train(req: TrainRequest): Promise<TrainSummary> {
     ]));
   };
 
+  const probe = req.gradReport ? await GradientFlowProbe.compile(program) : null;
+  const flowRows: { step: number; norms: number[][] }[] = [];
+  const normHistory: [number, number][] = [];
+  const drawFlow = () => {
+    if (!probe || flowRows.length === 0) return;
+    probe.names.forEach((name, k) => {
+      writeFileAtomic(join(req.out, `gradflow.${name}.svg`), gradientHeatmap(`${program.name}: ‖∂L/∂${name}_t‖ over training`, flowRows.map((r) => ({ step: r.step, norms: r.norms[k]! }))));
+    });
+    writeFileAtomic(join(req.out, "gradnorm.svg"), lineChart(`${program.name}: global gradient norm (before clipping)`, "step", [{ name: "‖g‖", color: "#2ca02c", points: normHistory }]));
+  };
   const evalEvery = config.evalEvery ?? 200, sampleEvery = config.sampleEvery ?? 500, ckptEvery = config.checkpointEvery ?? 200;
   const budget = req.seconds ?? config.seconds ?? Infinity;
   const started = performance.now();
@@ -236,6 +252,8 @@ export async function train(req: TrainRequest): Promise<TrainSummary> {
       reset.forEach((r, b) => { if (r) s.fill(0, b * width, (b + 1) * width); });
     }
     let report;
+    const preUpdate = probe ? model.getParams() : null;
+    if (probe) for (const st of program.states) states[st.name] ??= new Float32Array(B * (st.type.shape.slice(1) as number[]).reduce((a, b) => a * b, 1));
     try {
       report = trainer.trainStep({ tokens: { data: tokens, shape: [T, B] }, targets: { data: targets, shape: [T, B] } }, { states });
     } catch (e) {
@@ -244,6 +262,18 @@ export async function train(req: TrainRequest): Promise<TrainSummary> {
       }
       throw e;
     }
+    if (probe && (trainer.step % evalEvery === 0 || trainer.step === 1)) {
+      // the gradient flow at the parameters before this update, on this batch
+      const values = new Map<string, import("../interp/tensor.ts").Tensor>();
+      const pre = preUpdate!;
+      for (const [k, v] of Object.entries(pre)) values.set(k, tensor([v.length], v));
+      values.set("tokens", tensor([T, B], tokens, "i32"));
+      values.set("targets", tensor([T, B], targets, "i32"));
+      for (const st of program.states) if (st.input) values.set(st.input, tensor([B, states[st.name]!.length / B], states[st.name] ?? new Float32Array()));
+      flowRows.push({ step: trainer.step, norms: probe.run(values, B, T) });
+      drawFlow();
+    }
+    normHistory.push([trainer.step, report.gradNorm]);
     states = Object.fromEntries(Object.entries(report.final).map(([k, v]) => [k, v as Float32Array]));
     chars += B * T;
     lastLoss = report.loss;
@@ -275,6 +305,7 @@ export async function train(req: TrainRequest): Promise<TrainSummary> {
   return {
     steps: trainer.step, chars, seconds: (performance.now() - started) / 1000, trainLoss: lastLoss,
     validationBpc: validation, checkpoint: ckptPath, interrupted,
+    ...(probe ? { gradFlow: { names: probe.names, rows: flowRows } } : {}),
   };
 }
 

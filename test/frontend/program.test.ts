@@ -502,6 +502,21 @@ t.test("errors: state, outputs and names of a cell", async (t) => {
   const d8 = cellDoc("lstm");
   d8.state.h.dtype = "i32";
   throwsExactly(t, () => buildCell(d8, "lstm.json"), `lstm.json: state.h.dtype: expected "f32" (state is always f32), found "i32"`, "an i32 state");
+
+  // in a cell sum(x) and mean(x) reduce over the whole batch: the message must not read "[] vs []"
+  const acc = (next: string, inputs: object = { x: { shape: [3] } }) => ({
+    rnnc: "cell", name: "acc", inputs, state: { c: { shape: [] } }, params: {}, equations: {}, next: { c: next }, outputs: {},
+  });
+  throwsExactly(t, () => buildCell(acc("sum(x)"), "acc.json"),
+    "acc.json: next.c: the next value of state c must be [], got sum(x) [], which does not depend on the example",
+    "a next state that does not depend on the example");
+  t.doesNotThrow(() => buildCell(acc("c + sum(x, axis=-1)"), "acc.json"), "a per-example reduction is fine");
+  throwsExactly(t, () => loadProgram("test/fixtures/bad/no-inputs.json"),
+    "test/fixtures/bad/no-inputs.json: inputs: the cell has no per-step inputs, so a scan over it has no length",
+    "a cell without per-step inputs cannot run on its own");
+  throwsExactly(t, () => buildModel({ rnnc: "model", name: "m", cells: { acc: acc("c + 1", {}) }, inputs: {},
+    equations: { a: { scan: "acc", xs: {} } }, outputs: { c: "a.final.c" } }, "m.json"),
+  "m.json: equations.a.scan: the cell acc has no per-step inputs, so the scan has no length", "nor be scanned in a model");
 });
 
 t.test("errors: sizes given with --dims", async (t) => {

@@ -47,17 +47,20 @@ import type { Tol } from "./_wasm.ts";
  *   (compiler/lower/mathfns.ts MATH_ERROR_BOUNDS: ≤ 1.3e-7 relative for exp and log, ≤ 1.2e-7
  *   absolute for tanh and sigmoid; softmax and cross_entropy chain a few of them).
  * The VJP graphs of single ops chain a handful of such ops on values of order 1 and are held to the
- * same bound. Measured (this file's summary comments): max |Δ| 2.8e-6 forward and 1.9e-6 for VJPs
- * (both on exp of x up to 80, relative 4e-6), at most ~23% of the tolerance.
+ * same bound. Measured (printed by the last test, "summary of the measured errors"): the largest
+ * |Δ|/max(1, |interp|) is 3.0e-6, forward and VJP alike (exp of x up to 80: the input rounding
+ * amplified, as above); no element uses more than 16% of its tolerance.
  */
 const OP_TOL: Tol = { rtol: 2e-5, atol: 1e-6 };
 
 /**
- * Whole programs and scans: the errors above compound over depth — T = 7 steps of matmuls with
- * K = H + I ≤ 24 terms and gated nonlinearities forward, then the reverse scan and gradient
- * accumulators summing B·T ≤ 21 terms each. Loosened to 1e-5 + 1e-4·|interp|. Measured: max
- * |Δ| 1.4e-6 for cell forwards, 3.8e-6 for cell VJPs, 2.4e-6 for scans, ≤ 8% of the tolerance;
- * T = 10000 (section 4) ≤ 2e-7 — the cells are contractive, errors do not grow with T.
+ * Whole programs and scans: the errors above compound with depth — T = 7 steps of matmuls with
+ * K = I + H ≤ 24 terms and gated nonlinearities forward, then the reverse scan whose gradient
+ * accumulators each sum B·T ≤ 21 per-step terms. Loosened to 1e-5 + 1e-4·|interp|. Measured
+ * (|Δ|/max(1, |interp|)): cell forwards 2.6e-7, cell VJPs 1.1e-6 (d/dWhh of elman I=8, H=16, B=3,
+ * T=7: a sum over 21 steps), scan forwards 1.4e-7, scan VJPs 4.7e-7, section 4 3.0e-7 up to
+ * T = 37 and 2.6e-8 at T = 10000; at most 5% of this tolerance anywhere. The cells are contractive
+ * at these weights: the errors do not grow with T.
  */
 const DEEP_TOL: Tol = { rtol: 1e-4, atol: 1e-5 };
 
@@ -75,7 +78,8 @@ const stats = {
   cellVjp: new ErrorStats("cells, VJP graphs", DEEP_TOL),
   scanFwd: new ErrorStats("scans, forward", DEEP_TOL),
   scanVjp: new ErrorStats("scans, VJP graphs", DEEP_TOL),
-  shapes: new ErrorStats("one module, many (B, T)", DEEP_TOL),
+  shapes: new ErrorStats("one module, many (B, T) up to T = 37", DEEP_TOL),
+  longT: new ErrorStats("the same module at T = 10000 (last step, final states)", DEEP_TOL),
   opt: new ErrorStats("-O0 vs -O3", OPT_TOL),
 };
 
@@ -599,9 +603,11 @@ const LENGTH_MODES: [string, Partial<CellScanSpec>][] = [
 ];
 
 const scanVariants: ScanVariant[] = [];
-// H = 4 and 2 make power-of-two row widths (the optimizer rewrites multiplications by them)
+// H = 4 and 2 make power-of-two row widths, which the optimizer treats differently (multiplications
+// become shifts) in the masked row copies of scans with lengths: elman H=4 runs those modes only
 for (const [kind, H] of [["elman", 3], ["elman", 4], ["lstm", 2]] as const) {
   for (const [label, spec] of LENGTH_MODES) {
+    if (H === 4 && !spec.lengths) continue;
     const nK = kind === "lstm" ? 2 : 1;
     scanVariants.push({
       label: `${kind} H=${H}: ${label}`,
@@ -883,7 +889,7 @@ t.test("one module, many (B, T): (1, 1), (2, 10), (5, 37), (3, 10000)", async (t
     // T = 10000: the final states and the last step of the output
     const last = (x: Tensor) => tensor([1, ...x.shape.slice(1)], x.data.subarray(x.data.length - x.data.length / x.shape[0]!));
     const nY = p.outputs.length;
-    expectClose(t, [...got.slice(0, nY).map(last), ...got.slice(nY)], [...want.slice(0, nY).map(last), ...want.slice(nY)], labels, stats.shapes, `${pre}last step: `);
+    expectClose(t, [...got.slice(0, nY).map(last), ...got.slice(nY)], [...want.slice(0, nY).map(last), ...want.slice(nY)], labels, stats.longT, `${pre}last step: `);
   }
   t.ok(memory.buffer.byteLength > initial, `memory grew from ${initial} to ${memory.buffer.byteLength} bytes`);
   const rerun = runInstance(gm, instance, valuesAt(2, 10));
