@@ -101,7 +101,7 @@ export async function evaluate(
   }
   const wrt = g.inputs.filter((n) => g.types.get(n)!.dtype === "f32");
   const v = vjpGraph(g, wrt);
-  const cts = opts.cotangents ?? { outputs: new Map(), final: new Map(), loss: 1 };
+  const cts: Cotangents = opts.cotangents ?? { outputs: new Map(), final: new Map(), loss: 1 };
   const ctInputs: Tensor[] = [];
   const fwd = await backend.run(g, inputs); // shapes of the outputs, for zero cotangents
   const ctFile = cts.file ?? opts.file;

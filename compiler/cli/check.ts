@@ -1,4 +1,4 @@
-import { loadProgram } from "../frontend/program.ts";
+import { loadAnyProgram as loadProgram } from "../frontend/load.ts";
 import { formatShape } from "../ir/types.ts";
 import { onePositional, parse, parseDims } from "./args.ts";
 import type { Command } from "./command.ts";

@@ -13,4 +13,6 @@ export const commands: Record<string, Command> = {
   gradcheck: gradcheckCommand,
   train: trainCommand,
   sample: sampleCommand,
+  convert: (await import("./convert.ts")).convertCommand,
+  inspect: (await import("./inspect.ts")).inspectCommand,
 };

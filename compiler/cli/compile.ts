@@ -1,11 +1,12 @@
 import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { RnncError } from "../diagnostics.ts";
-import { loadProgram } from "../frontend/program.ts";
+import { loadAnyProgram as loadProgram } from "../frontend/load.ts";
 import { compileProgram } from "../lower/compile.ts";
 import { onePositional, parse, parseDims } from "./args.ts";
 import type { Command } from "./command.ts";
 import { writeFileAtomic } from "./files.ts";
+import { writeBindings } from "../dsl/bindings.ts";
 
 export function optimizeLevel(v: string | undefined): number {
   if (v === undefined) return 3;
@@ -24,15 +25,16 @@ export function ensureDir(dir: string): void {
 
 export const compileCommand: Command = {
   summary: "compile a cell or model to model.wasm + model.manifest.json",
-  help: `usage: rnnc compile FILE [--dims I=4,H=5] [-O0|-O1|-O2|-O3] [--wat] -o DIR
+  help: `usage: rnnc compile FILE [--dims I=4,H=5] [-O0|-O1|-O2|-O3] [--wat] [--emit-ts] -o DIR
 
 Compiles FILE's forward pass, its BPTT backward pass and a streaming step into one WebAssembly
-module. Writes DIR/model.wasm and DIR/model.manifest.json (and DIR/model.wat with --wat).
+module. Writes DIR/model.wasm and DIR/model.manifest.json (and DIR/model.wat with --wat;
+DIR/model.ts and DIR/model.d.ts, typed bindings over the runtime, with --emit-ts).
 B and T are run-time arguments: one module serves any batch size and sequence length.
 Default -O3; the module is always validated. See docs/manifest.md.`,
   async run(argv) {
     const { values, positionals } = parse("compile", argv, {
-      dims: { type: "string" }, O: { type: "string", short: "O" }, wat: { type: "boolean" }, out: { type: "string", short: "o" },
+      dims: { type: "string" }, O: { type: "string", short: "O" }, wat: { type: "boolean" }, "emit-ts": { type: "boolean" }, out: { type: "string", short: "o" },
     });
     const file = onePositional("compile", positionals);
     if (!values.out) throw new RnncError(`compile: missing -o DIR (the output folder)`);
@@ -45,6 +47,7 @@ Default -O3; the module is always validated. See docs/manifest.md.`,
     writeFileAtomic(join(values.out, "model.wasm"), res.wasm);
     writeFileAtomic(join(values.out, "model.manifest.json"), JSON.stringify(res.manifest, null, 2) + "\n");
     if (res.wat !== undefined) writeFileAtomic(join(values.out, "model.wat"), res.wat);
+    if (values["emit-ts"]) writeBindings(values.out, file, res.manifest);
     process.stdout.write(`${join(values.out, "model.wasm")}: ${res.wasm.length} bytes (${Date.now() - started} ms)\n`);
     return 0;
   },

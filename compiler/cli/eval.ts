@@ -1,7 +1,7 @@
 import { RnncError } from "../diagnostics.ts";
 import { evaluate, interpreterBackend } from "../eval.ts";
 import type { Backend, EvalResult } from "../eval.ts";
-import { loadProgram } from "../frontend/program.ts";
+import { loadAnyProgram as loadProgram } from "../frontend/load.ts";
 import { readTensorFile, tensorToJson } from "../frontend/tensors.ts";
 import { onePositional, parse, parseDims } from "./args.ts";
 import type { Command } from "./command.ts";

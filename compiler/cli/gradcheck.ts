@@ -1,7 +1,7 @@
 import { gradCheck, rng } from "../autodiff/gradcheck.ts";
 import { RnncError } from "../diagnostics.ts";
 import { bindInputs } from "../eval.ts";
-import { loadProgram } from "../frontend/program.ts";
+import { loadAnyProgram as loadProgram } from "../frontend/load.ts";
 import { readTensorFile } from "../frontend/tensors.ts";
 import { tensor } from "../interp/tensor.ts";
 import { onePositional, parse, parseDims } from "./args.ts";

@@ -247,7 +247,8 @@ export function orderEquations(
     for (const ref of deps.get(name) ?? []) {
       const o = owner(ref);
       if (o !== undefined && o !== name) visit(o);
-      else if (o === name && ref === name) {
+      // `a` reading `a`, or a scan `enc` reading its own results (`enc.final.h` in its init)
+      else if (o === name) {
         throw new RnncError(`${file}: ${section}: cycle ${name} → ${name} (a value can depend on itself only through carried state)`);
       }
     }

@@ -168,6 +168,9 @@ export function buildCell(doc: unknown, file: string, overrides: SizeOverrides =
   next.forEach((v, i) => {
     const st = state[i]!;
     const got = b.type(v);
+    if (got.dtype !== "f32") {
+      throw new RnncError(`${file}: next.${st.name}: the next value of state ${st.name} must be f32 (state is always f32), got ${scope.show(v)} of dtype ${got.dtype} (convert it with float(...))`);
+    }
     const want = ["B", ...st.shape];
     const ok = got.shape.length === want.length && got.shape.every((x, k) => x === want[k]);
     if (!ok) {
@@ -269,7 +272,10 @@ export function buildModel(doc: unknown, file: string, overrides: SizeOverrides 
   const cellCache = new Map<string, unknown>();
   const cellDoc = (cellName: string, where: string): { doc: unknown; file: string } => {
     const ref = d.cells?.[cellName];
-    if (!ref) throw new RnncError(`${file}: ${where}: unknown cell "${cellName}"${suggest(cellName, Object.keys(d.cells ?? {}))}`);
+    if (!ref) {
+      const known = Object.keys(d.cells ?? {});
+      throw new RnncError(`${file}: ${where}: unknown cell "${cellName}"${suggest(cellName, known)}${known.length ? ` (cells: ${known.join(", ")})` : " (the model declares no cells)"}`);
+    }
     if ("file" in ref && typeof ref.file === "string") {
       const path = resolve(dirname(file), ref.file);
       if (!cellCache.has(path)) {

@@ -1,37 +1,48 @@
 /**
  * SIMD128 kernels for the hot spots of RNN training: `matmul` (both orientations) and `outer`.
  *
- * Every one of them is an f32 GEMM Out = Σ_j P·Q over compile-time M, K and a run-time row count
- * (a product of B and T), on unpadded row-major tensors whose bases are 16-byte aligned. No
- * scratch memory is used: the operands are read in place, in one of two register-tiled forms.
+ * Each is an f32 GEMM over compile-time M, K and a run-time row count (a product of B and T), on
+ * unpadded row-major tensors with 16-byte aligned bases. No scratch memory is used: the operands
+ * are read in place, in one of two register-tiled forms.
  *
  * Splat form (matmul with transpose_a, and outer): Out[i, c] = Σ_j S[i, j] · V[j, c] where V's
  * rows are contiguous along the output column c. A tile of `ri` output rows × `nv` vectors of 4
  * columns lives in registers; per j it loads nv vectors of V, broadcasts ri scalars of S
- * (v128.load32_splat) and does ri·nv multiply-adds. The addresses of a tile's other rows and
- * vectors are constant offsets from two pointers, so the inner loop is two pointer increments
- * and a compare.
+ * (v128.load32_splat) and does ri·nv multiply-adds. A tile's other rows and vectors are constant
+ * offsets (load immediates) from two pointers: the inner loop is two increments and a compare.
  *   - transpose_a matmul: S = X [rows, K] (i = row, j = k), V = A [K, M], Out = Y [rows, M];
- *   - outer:              S = Uᵀ (i = m, j = row; U [rows, M] read with strides), V = V [rows, K],
- *                         Out [M, K]. The reduction runs over the run-time rows, so it is cut
- *                         into blocks of `jBlock` rows (Out zeroed first, each block adds into
- *                         it) to keep the U and V slabs of a tile in L1.
+ *   - outer:              S = Uᵀ (i = m, j = row: U [rows, M] read with a stride of M floats),
+ *                         V = v [rows, K], Out [M, K].
+ * The reduction is cut into blocks of `jBlock` (row tiles) / `jBlock1` (one-row tiles) when it may
+ * be longer — always for outer, whose reduction runs over the run-time rows: Out is zeroed, then
+ * each block adds into it. Short blocks keep a tile's slabs of S and V in L1; for a GEMV they
+ * turn the pass over A's columns into short, L1-resident sweeps along its rows.
  *
  * Dot form (plain matmul): Y[r, m] = Σ_k A[m, k] · X[r, k] — both operands are contiguous along
  * the reduction, neither along an output. A tile of `ri` rows × `mj` outputs keeps ri·mj vector
- * accumulators over k (4 terms per lane), loads ri + mj vectors per step, and reduces each
- * accumulator horizontally at the end (two shuffles), adding the K mod 4 tail in scalar code.
+ * accumulators over k (4 partial sums per lane), loads ri + mj vectors per step, and reduces each
+ * accumulator at the end (two shuffles and adds), adding the K mod 4 tail in scalar code.
  *
  * Remainders: output columns beyond the last full tile use a narrower vector tile, then ≤ 3
- * scalar lanes; rows beyond the last full row tile run a one-row tile (which is also the whole of
- * a GEMV, B = 1, and is made wide for it). Nothing reads or writes outside a tensor's elements.
+ * scalar lanes (K mod 4 of the dot form is a scalar tail); rows beyond the last full row tile run
+ * a one-row tile, which is also the whole of a GEMV (B = 1) and is made wide for it. Nothing reads
+ * or writes outside a tensor's elements (test/lower/gemm.test.ts checks on poisoned memory).
  *
  * Cache blocking: the output columns (splat) or outputs m (dot) are grouped into blocks whose
  * panel of the streamed operand (V, or A) is about `panelBytes`, so it stays in L2 while every
  * row tile passes over it.
  *
- * Register budget: V8 has 16 xmm registers on x64; a tile keeps ri·nv (or ri·mj) accumulators
- * plus the values of one step live, so tiles stay at ≤ 8 accumulators + 3 temporaries.
+ * Register budget (measured, bench/gemm.ts): V8's TurboFan schedules a loop body's loads first
+ * and the arithmetic after them, so every value loaded in a step is live at once next to the
+ * accumulators. With 16 xmm registers, loads + accumulators + 1 must stay ≤ 15 or accumulators
+ * spill to the stack (a 1×8 dot tile — 9 loads, 8 accumulators — ran at half the speed of 1×6).
+ * Hence 4×2 tiles (6 loads, 8 accumulators) for the row tiles and 1×6 for one-row tiles.
+ *
+ * Measured on the 2-core Zen 4 EPYC (f32x4 mul+add peak ~49 GFLOP/s): 44 GFLOP/s (89%) for matmul
+ * 2048×320→1024, 39 (78%) for transpose_a 2048×1024→320, 29 (58%) for outer 2048 rows → 1024×320,
+ * 33–34 for the GEMVs 256→512 — 14 to 77 times the scalar kernels. outer is held back by reading
+ * U along its rows' stride (a new cache line and page every step): packing Uᵀ into scratch would
+ * make it a transpose_a-like problem (~37 GFLOP/s measured on that shape).
  */
 import type { Expr } from "./binaryen.ts";
 import type { Fn } from "./codegen.ts";
@@ -49,20 +60,26 @@ export interface GemmTuning {
   dotCols1: number;
   /** Target bytes of the streamed operand's panel per cache block. */
   panelBytes: number;
-  /** Reduction block (rows) of outer; also the reduction length above which transpose_a matmul is blocked. 0 = never. */
+  /**
+   * Splat form: reduction block of the row tiles (outer: rows of u and v; transpose_a matmul: k,
+   * when longer). 0 = never block.
+   */
   jBlock: number;
+  /** Splat form: reduction block of the one-row tiles (row tails and GEMV). 0 = never block. */
+  jBlock1: number;
 }
 
 /** The defaults, chosen by bench/gemm.ts on the target machine (see its header). */
 export const DEFAULT_GEMM_TUNING: Readonly<GemmTuning> = {
   splatRows: 4,
   splatVecs: 2,
-  splatVecs1: 8,
+  splatVecs1: 6,
   dotRows: 4,
   dotCols: 2,
-  dotCols1: 8,
-  panelBytes: 128 * 1024,
+  dotCols1: 6,
+  panelBytes: 512 * 1024,
   jBlock: 256,
+  jBlock1: 8,
 };
 
 /** The tuning in effect; bench/gemm.ts changes it to compare variants (then restores it). */
@@ -116,7 +133,7 @@ class Gen {
   loop(n: Expr, body: (i: number) => Expr[]): Expr { return this.fn.loop(n, body); }
   /**
    * do { body } while ((p += step) < end), entered only if p < end when `guard`: the pointer loop
-   * of a micro-kernel. `steps` are the other pointers' increments, applied in the same iteration.
+   * of a micro-kernel. `others` are more pointers and their increments, applied every iteration.
    */
   ptrLoop(p: number, end: number, step: number, others: [number, number][], body: Expr[], guard: boolean): Expr {
     const m = this.m, fn = this.fn;
@@ -132,11 +149,11 @@ class Gen {
   }
 }
 
-function min(g: Gen, a: Expr, bLocal: number, b2: Expr): Expr {
-  // select(a < b ? a : b) with a, b2 evaluated once each via locals
-  const m = g.m, la = g.i(), lb = bLocal;
-  return m.block(null, [g.set(la, a), g.set(lb, b2),
-    m.select(m.i32.lt_s(g.gi(la), g.gi(lb)), g.gi(la), g.gi(lb))], g.i32t);
+/** min(a, b) (signed), each evaluated once; `tmp` is an i32 local it may use. */
+function min(g: Gen, a: Expr, tmp: number, b: Expr): Expr {
+  const m = g.m, la = g.i();
+  return m.block(null, [g.set(la, a), g.set(tmp, b),
+    m.select(m.i32.lt_s(g.gi(la), g.gi(tmp)), g.gi(la), g.gi(tmp))], g.i32t);
 }
 
 // ---- splat form --------------------------------------------------------------------------------
@@ -205,6 +222,8 @@ function splatTile(g: Gen, geo: SplatGeom, ri: number, nv: number, lanes: number
 interface SplatProblem extends SplatGeom {
   /** output rows: a run-time or constant count */
   I: Expr;
+  /** I when it is a compile-time constant */
+  Iconst: number | null;
   /** reduction length: run-time or constant */
   J: Expr;
   /** J when it is a compile-time constant */
@@ -218,27 +237,26 @@ interface SplatProblem extends SplatGeom {
 /** Out[i, c] = Σ_j S[i, j] V[j, c] over the whole problem (see the file header). */
 function splatGemm(g: Gen, p: SplatProblem, tu: GemmTuning): Expr[] {
   const m = g.m;
-  const code: Expr[] = [];
-  const nI = g.i();
-  code.push(g.set(nI, p.I));
-  const jb = tu.jBlock;
-  const blocked = jb > 0 && (p.Jconst === null || p.Jconst > jb);
-  // the reduction may be empty (then Out = 0) unless it is a positive constant or a block
-  const guard = !blocked && (p.Jconst === null || p.Jconst === 0);
-  // one pass over a reduction range [j0, j0 + len): J local `len`, S and V bases `sB`, `vB`
-  const pass = (len: number, sB: number, vB: number, accumulate: boolean, jLen: number): Expr[] => {
+  const ri = tu.splatRows, nv = tu.splatVecs;
+  const nI = g.i(), nIT = g.i(), i0 = g.i();
+  const code: Expr[] = [
+    g.set(nI, p.I),
+    g.set(nIT, ri === 1 ? g.gi(nI) : m.i32.div_u(g.gi(nI), g.c(ri))),
+    g.set(i0, ri === 1 ? g.gi(nI) : m.i32.mul(g.gi(nIT), g.c(ri))),
+  ];
+  /** c0: a constant column, or { bytes: local } holding the column's byte offset. */
+  type Col = number | { bytes: number };
+  const tile = (rows: number, vecs: number, ln: number, sRow: Expr, oRow: Expr, c0: Col, vB: number, len: number, acc: boolean, guard: boolean) => {
+    const cb = (base: Expr) => (typeof c0 === "number" ? g.addc(base, 4 * c0) : m.i32.add(base, g.gi(c0.bytes)));
+    return splatTile(g, p, rows, vecs, ln, sRow, cb(g.gi(vB)), cb(oRow), len, acc, guard);
+  };
+
+  // rows [0, i0) in tiles of ri rows; the V panel of a column block is about panelBytes
+  const mainPass: Pass = (len, sB, vB, acc, guard, jLen) => {
     const out: Expr[] = [];
-    const ri = tu.splatRows, nv = tu.splatVecs, cw = 4 * nv;
+    const cw = 4 * nv;
     const nCT = Math.floor(p.C / cw), rem = p.C - nCT * cw, nvR = Math.floor(rem / 4), lanes = rem % 4;
-    const nIT = g.i();
-    out.push(g.set(nIT, ri === 1 ? g.gi(nI) : m.i32.div_u(g.gi(nI), g.c(ri))));
-    // c0: a constant column, or { bytes: local } holding the column's byte offset
-    const tile = (rows: number, vecs: number, ln: number, sRow: Expr, oRow: Expr, c0: number | { bytes: number }) => {
-      const cb = (base: Expr) => (typeof c0 === "number" ? g.addc(base, 4 * c0) : m.i32.add(base, g.gi(c0.bytes)));
-      return splatTile(g, p, rows, vecs, ln, sRow, cb(g.gi(vB)), cb(oRow), len, accumulate, guard);
-    };
     if (nCT > 0) {
-      // column blocks of `tpb` tiles whose V panel (jLen × 4·nv·tpb floats) is about panelBytes
       const tpb = Math.max(1, Math.min(nCT, Math.floor(tu.panelBytes / Math.max(1, jLen * cw * 4))));
       const nBlk = Math.ceil(nCT / tpb);
       const tEnd = g.i(), tmp = g.i();
@@ -253,7 +271,7 @@ function splatGemm(g: Gen, p: SplatProblem, tu: GemmTuning): Expr[] {
               const cByte = g.i();
               return [
                 g.set(cByte, m.i32.mul(m.i32.add(m.i32.mul(g.gi(blk), g.c(tpb)), g.gi(ct)), g.c(cw * 4))),
-                ...tile(ri, nv, 0, g.gi(sRow), g.gi(oRow), { bytes: cByte }),
+                ...tile(ri, nv, 0, g.gi(sRow), g.gi(oRow), { bytes: cByte }, vB, len, acc, guard),
               ];
             }),
           ];
@@ -267,47 +285,66 @@ function splatGemm(g: Gen, p: SplatProblem, tu: GemmTuning): Expr[] {
           g.set(sRow, g.addMul(g.gi(sB), g.gi(it), ri * p.si)),
           g.set(oRow, g.addMul(g.gi(p.o), g.gi(it), ri * p.oi)),
         ];
-        if (nvR > 0) c.push(...tile(ri, nvR, 0, g.gi(sRow), g.gi(oRow), nCT * cw));
-        if (lanes > 0) c.push(...tile(ri, 0, lanes, g.gi(sRow), g.gi(oRow), nCT * cw + 4 * nvR));
+        if (nvR > 0) c.push(...tile(ri, nvR, 0, g.gi(sRow), g.gi(oRow), nCT * cw, vB, len, acc, guard));
+        if (lanes > 0) c.push(...tile(ri, 0, lanes, g.gi(sRow), g.gi(oRow), nCT * cw + 4 * nvR, vB, len, acc, guard));
         return c;
       }));
     }
-    // remaining rows, one at a time, with the wide one-row tile
+    return out;
+  };
+
+  // rows [i0, I) one at a time, with the wide one-row tile (all of a GEMV)
+  const tailPass: Pass = (len, sB, vB, acc, guard) => {
     const nv1 = tu.splatVecs1, cw1 = 4 * nv1;
     const nCT1 = Math.floor(p.C / cw1), rem1 = p.C - nCT1 * cw1, nvR1 = Math.floor(rem1 / 4);
-    const i0 = g.i();
-    out.push(g.set(i0, ri === 1 ? g.gi(nI) : m.i32.mul(g.gi(nIT), g.c(ri))));
-    out.push(g.loop(m.i32.sub(g.gi(nI), g.gi(i0)), (ii) => {
+    return [g.loop(m.i32.sub(g.gi(nI), g.gi(i0)), (ii) => {
       const sRow = g.i(), oRow = g.i();
-      const row = m.i32.add(g.gi(i0), g.gi(ii));
       const c: Expr[] = [
-        g.set(sRow, g.addMul(g.gi(sB), row, p.si)),
+        g.set(sRow, g.addMul(g.gi(sB), m.i32.add(g.gi(i0), g.gi(ii)), p.si)),
         g.set(oRow, g.addMul(g.gi(p.o), m.i32.add(g.gi(i0), g.gi(ii)), p.oi)),
       ];
       if (nCT1 > 0) {
         c.push(g.loop(g.c(nCT1), (ct) => {
           const cByte = g.i();
-          return [g.set(cByte, m.i32.mul(g.gi(ct), g.c(cw1 * 4))), ...tile(1, nv1, 0, g.gi(sRow), g.gi(oRow), { bytes: cByte })];
+          return [g.set(cByte, m.i32.mul(g.gi(ct), g.c(cw1 * 4))), ...tile(1, nv1, 0, g.gi(sRow), g.gi(oRow), { bytes: cByte }, vB, len, acc, guard)];
         }));
       }
-      if (nvR1 > 0) c.push(...tile(1, nvR1, 0, g.gi(sRow), g.gi(oRow), nCT1 * cw1));
-      if (rem1 % 4 > 0) c.push(...tile(1, 0, rem1 % 4, g.gi(sRow), g.gi(oRow), nCT1 * cw1 + 4 * nvR1));
+      if (nvR1 > 0) c.push(...tile(1, nvR1, 0, g.gi(sRow), g.gi(oRow), nCT1 * cw1, vB, len, acc, guard));
+      if (rem1 % 4 > 0) c.push(...tile(1, 0, rem1 % 4, g.gi(sRow), g.gi(oRow), nCT1 * cw1 + 4 * nvR1, vB, len, acc, guard));
       return c;
-    }));
-    return out;
+    })];
   };
 
+  const constI = p.Iconst;
+  if (constI === null || constI >= ri) code.push(...reduceBlocks(g, p, tu.jBlock, mainPass, g.c(0), g.gi(i0)));
+  if (constI === null || constI % ri !== 0) code.push(...reduceBlocks(g, p, tu.jBlock1, tailPass, g.gi(i0), g.gi(nI)));
+  return code;
+}
+
+/**
+ * One pass of a reduction block [j0, j0 + len): `len`, `sB`, `vB` are locals (the length, and S,
+ * V at j0); with `acc` the tiles add into Out; `guard` when len may be 0; `jLen` the block size.
+ */
+type Pass = (len: number, sB: number, vB: number, acc: boolean, guard: boolean, jLen: number) => Expr[];
+
+/**
+ * Runs `pass` over the whole reduction, in blocks of `jb` when it may be longer: then the output
+ * rows [from, to) are zeroed first and every block adds into them.
+ */
+function reduceBlocks(g: Gen, p: SplatProblem, jb: number, pass: Pass, from: Expr, to: Expr): Expr[] {
+  const m = g.m;
+  const blocked = jb > 0 && (p.Jconst === null || p.Jconst > jb);
   if (!blocked) {
     const len = g.i();
-    code.push(g.set(len, p.J), ...pass(len, p.s, p.v, false, p.Jconst ?? jb));
-    return code;
+    // the reduction may be empty (then Out = 0) unless it is a positive constant
+    return [g.set(len, p.J), ...pass(len, p.s, p.v, false, p.Jconst === null || p.Jconst === 0, p.Jconst ?? 1)];
   }
-  // reduction blocks: zero Out, then add each block's contribution
-  const nJ = g.i(), j0 = g.i(), len = g.i(), sB = g.i(), vB = g.i(), tmp = g.i();
+  const nJ = g.i(), j0 = g.i(), len = g.i(), sB = g.i(), vB = g.i(), tmp = g.i(), r0 = g.i();
   const top = g.fn.label("gemm_jb"), brk = g.fn.label("gemm_jbdone");
-  code.push(
+  return [
     g.set(nJ, p.J),
-    m.memory.fill(g.gi(p.o), g.c(0), m.i32.mul(g.gi(nI), g.c(p.oi))),
+    g.set(r0, from),
+    m.memory.fill(g.addMul(g.gi(p.o), g.gi(r0), p.oi), g.c(0), m.i32.mul(m.i32.sub(to, g.gi(r0)), g.c(p.oi))),
     g.set(j0, g.c(0)),
     m.block(brk, [
       m.br(brk, m.i32.ge_s(g.gi(j0), g.gi(nJ))),
@@ -315,13 +352,12 @@ function splatGemm(g: Gen, p: SplatProblem, tu: GemmTuning): Expr[] {
         g.set(len, min(g, g.c(jb), tmp, m.i32.sub(g.gi(nJ), g.gi(j0)))),
         g.set(sB, g.addMul(g.gi(p.s), g.gi(j0), p.sj)),
         g.set(vB, g.addMul(g.gi(p.v), g.gi(j0), p.vj)),
-        ...pass(len, sB, vB, true, jb),
+        ...pass(len, sB, vB, true, false, jb),
         g.set(j0, g.addc(g.gi(j0), jb)),
         m.br(top, m.i32.lt_s(g.gi(j0), g.gi(nJ))),
       ])),
     ]),
-  );
-  return code;
+  ];
 }
 
 // ---- dot form ----------------------------------------------------------------------------------
@@ -448,7 +484,7 @@ export function emitMatmul(fn: Fn, o: { a: string; x: string; out: string; aShap
   if (!o.transposeA) return [...code, ...dotGemm(g, o.rows, R, C, x, a, y, tu)];
   // Y[r, c] = Σ_j X[r, j] A[j, c]: S = X (i = r, j = k), V = A, Out = Y
   const K = R, M = C;
-  return [...code, ...splatGemm(g, { I: o.rows, J: g.c(K), Jconst: K, C: M, s: x, v: a, o: y, si: K * 4, sj: 4, vj: M * 4, oi: M * 4 }, tu)];
+  return [...code, ...splatGemm(g, { I: o.rows, Iconst: null, J: g.c(K), Jconst: K, C: M, s: x, v: a, o: y, si: K * 4, sj: 4, vj: M * 4, oi: M * 4 }, tu)];
 }
 
 /** outer(u, v): out[m, k] = Σ_r u[r, m] v[r, k] (u [rows, M], v [rows, K]); rows may be 0. */
@@ -458,5 +494,5 @@ export function emitOuter(fn: Fn, o: { u: string; v: string; out: string; M: num
   const code: Expr[] = [];
   const u = baseLocal(g, code, fn.addr(o.u)), v = baseLocal(g, code, fn.addr(o.v)), out = baseLocal(g, code, fn.addr(o.out));
   // S = Uᵀ: S[i = m, j = r] at u + 4m + r·4M; V = v [rows, K]; Out [M, K]
-  return [...code, ...splatGemm(g, { I: g.c(o.M), J: o.rows, Jconst: null, C: o.K, s: u, v, o: out, si: 4, sj: o.M * 4, vj: o.K * 4, oi: o.K * 4 }, tu)];
+  return [...code, ...splatGemm(g, { I: g.c(o.M), Iconst: o.M, J: o.rows, Jconst: null, C: o.K, s: u, v, o: out, si: 4, sj: o.M * 4, vj: o.K * 4, oi: o.K * 4 }, tu)];
 }

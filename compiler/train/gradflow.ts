@@ -97,9 +97,10 @@ export class GradientFlowProbe {
 
   /**
    * Per probe, ‖∂L/∂h_t‖ (L2 norm over the batch and the state) for t = 0..T-1, with `values`
-   * naming every graph input of the program (params, inputs, states).
+   * naming every graph input of the program (params, inputs, states). L is the loss, or — with
+   * `cts` — whatever those output cotangents define (e.g. the loss at the last step only).
    */
-  run(values: Map<string, Tensor>, B: number, T: number): number[][] {
+  run(values: Map<string, Tensor>, B: number, T: number, cts?: { outputs?: Map<string, Tensor>; loss?: number }): number[][] {
     const fwdInputs = this.p.graph.inputs.length;
     const ins: Tensor[] = this.g.inputs.slice(0, fwdInputs).map((n) => values.get(n)!);
     for (const pr of this.probes) {
@@ -112,8 +113,10 @@ export class GradientFlowProbe {
       const t = this.p.graph.types.get(o)!;
       if (t.dtype !== "f32") return;
       const shape = t.shape.map((d) => (d === "B" ? B : d === "T" ? T : d)) as number[];
-      const ct = tensor(shape);
-      if (o === this.p.loss && i === outs.length - 1) ct.data[0] = 1;
+      const named = this.p.outputs.find((x) => x.value === o && i < this.p.outputs.length);
+      const given = named ? cts?.outputs?.get(named.name) : undefined;
+      const ct = given ?? tensor(shape);
+      if (o === this.p.loss && i === outs.length - 1) ct.data[0] = cts?.loss ?? 1;
       ins.push(ct);
     });
     const res = runInstance(this.gm, this.instance, ins);
@@ -154,4 +157,23 @@ export function gradientHeatmap(title: string, rows: { step: number; norms: numb
   out.push(`<rect x="${L + cw * T + 10}" y="${Tp + 36}" width="14" height="14" fill="${color(10 ** lo)}"/><text x="${L + cw * T + 30}" y="${Tp + 47}">${lo.toFixed(1)}</text>`);
   out.push("</svg>");
   return out.join("\n") + "\n";
+}
+
+/**
+ * Cotangent of `logits` [T, B, V] for the cross-entropy at the last time step only, averaged
+ * over the batch: ∂L_{T-1}/∂logits. With it the probe shows how far back in time the last
+ * step's error signal reaches — where Elman's vanishes and the LSTM's persists.
+ */
+export function lastStepCrossEntropyCotangent(logits: ArrayLike<number>, targets: ArrayLike<number>, T: number, B: number, V: number): Tensor {
+  const ct = tensor([T, B, V]);
+  for (let b = 0; b < B; b++) {
+    const off = ((T - 1) * B + b) * V;
+    let mx = -Infinity;
+    for (let v = 0; v < V; v++) mx = Math.max(mx, logits[off + v]!);
+    let z = 0;
+    for (let v = 0; v < V; v++) z += Math.exp(logits[off + v]! - mx);
+    for (let v = 0; v < V; v++) ct.data[off + v] = Math.exp(logits[off + v]! - mx) / z / B;
+    ct.data[off + targets[(T - 1) * B + b]!]! -= 1 / B;
+  }
+  return ct;
 }

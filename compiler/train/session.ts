@@ -18,7 +18,7 @@ import type { OptimizerConfig, Schedule } from "../../runtime/train.ts";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import type { Checkpoint } from "./checkpoint.ts";
 import { lineChart } from "./svg.ts";
-import { GradientFlowProbe, gradientHeatmap } from "./gradflow.ts";
+import { GradientFlowProbe, gradientHeatmap, lastStepCrossEntropyCotangent } from "./gradflow.ts";
 import { tensor } from "../interp/tensor.ts";
 
 export interface TrainConfig {
@@ -232,7 +232,7 @@ export async function train(req: TrainRequest): Promise<TrainSummary> {
   const drawFlow = () => {
     if (!probe || flowRows.length === 0) return;
     probe.names.forEach((name, k) => {
-      writeFileAtomic(join(req.out, `gradflow.${name}.svg`), gradientHeatmap(`${program.name}: ‖∂L/∂${name}_t‖ over training`, flowRows.map((r) => ({ step: r.step, norms: r.norms[k]! }))));
+      writeFileAtomic(join(req.out, `gradflow.${name}.svg`), gradientHeatmap(`${program.name}: ‖∂L/∂${name}_t‖ over training${program.outputs.some((o) => o.name === "logits") ? " (L: the loss at the last step)" : ""}`, flowRows.map((r) => ({ step: r.step, norms: r.norms[k]! }))));
     });
     writeFileAtomic(join(req.out, "gradnorm.svg"), lineChart(`${program.name}: global gradient norm (before clipping)`, "step", [{ name: "‖g‖", color: "#2ca02c", points: normHistory }]));
   };
@@ -270,7 +270,12 @@ export async function train(req: TrainRequest): Promise<TrainSummary> {
       values.set("tokens", tensor([T, B], tokens, "i32"));
       values.set("targets", tensor([T, B], targets, "i32"));
       for (const st of program.states) if (st.input) values.set(st.input, tensor([B, states[st.name]!.length / B], states[st.name] ?? new Float32Array()));
-      flowRows.push({ step: trainer.step, norms: probe.run(values, B, T) });
+      // the last step's loss alone, when the model is a per-step classifier: how far back does it reach?
+      const logits = report.outputs.logits;
+      const cts = logits && program.loss
+        ? { outputs: new Map([["logits", lastStepCrossEntropyCotangent(logits, targets, T, B, logits.length / (T * B))]]), loss: 0 }
+        : undefined;
+      flowRows.push({ step: trainer.step, norms: probe.run(values, B, T, cts) });
       drawFlow();
     }
     normHistory.push([trainer.step, report.gradNorm]);

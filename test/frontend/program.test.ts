@@ -343,6 +343,10 @@ t.test("errors: reading and structure", async (t) => {
   throwsExactly(t, () => loadProgram("test/fixtures/bad/malformed.json"),
     "test/fixtures/bad/malformed.json:4:3: malformed JSON: expected ',' or '}' after property value", "malformed JSON, with line:col");
   throwsExactly(t, () => loadProgram("test/fixtures/bad/nope.json"), "test/fixtures/bad/nope.json: cannot read file (ENOENT)", "missing file");
+  throwsExactly(t, () => loadProgram("test/fixtures/bad/array.json"),
+    `test/fixtures/bad/array.json: (root): expected a cell or model object {"rnnc": "cell" or "model", ...}, found an array`, "not an object");
+  throwsExactly(t, () => loadProgram("test/fixtures/bad/kind.json"),
+    `test/fixtures/bad/kind.json: (root).rnnc: expected "cell" or "model", found "cel"`, "neither a cell nor a model");
   throwsExactly(t, () => loadProgram("test/fixtures/bad/schema.json"), [
     `test/fixtures/bad/schema.json: (root): missing required property "equations"`,
     `test/fixtures/bad/schema.json: sizes.H: expected a positive integer, found 0`,
@@ -436,6 +440,11 @@ t.test("errors: cycles", async (t) => {
   throwsExactly(t, () => buildModel(m, `${MODELS}/char-lstm.json`),
     `${MODELS}/char-lstm.json: equations: cycle enc → logits → enc (a value can depend on itself only through carried state)`,
     "a cycle through a scan");
+  const m2 = modelDoc("char-lstm");
+  m2.equations.enc.init = { h: "enc.final.h" };
+  throwsExactly(t, () => buildModel(m2, `${MODELS}/char-lstm.json`),
+    `${MODELS}/char-lstm.json: equations: cycle enc → enc (a value can depend on itself only through carried state)`,
+    "a scan starting from its own final state (used to be reported as an unknown name)");
 });
 
 t.test("errors: shapes", async (t) => {
@@ -511,6 +520,11 @@ t.test("errors: state, outputs and names of a cell", async (t) => {
     "acc.json: next.c: the next value of state c must be [], got sum(x) [], which does not depend on the example",
     "a next state that does not depend on the example");
   t.doesNotThrow(() => buildCell(acc("c + sum(x, axis=-1)"), "acc.json"), "a per-example reduction is fine");
+  const ids = { k: { shape: [], dtype: "i32" } };
+  throwsExactly(t, () => buildCell(acc("k", ids), "acc.json"),
+    "acc.json: next.c: the next value of state c must be f32 (state is always f32), got k [] of dtype i32 (convert it with float(...))",
+    "an i32 next state (used to surface from the scan op, without file or location)");
+  t.doesNotThrow(() => programFromCell(buildCell(acc("float(k)", ids), "acc.json")), "float(k) is accepted");
   throwsExactly(t, () => loadProgram("test/fixtures/bad/no-inputs.json"),
     "test/fixtures/bad/no-inputs.json: inputs: the cell has no per-step inputs, so a scan over it has no length",
     "a cell without per-step inputs cannot run on its own");
@@ -539,7 +553,9 @@ t.test("errors: models", async (t) => {
     return buildModel(d, file);
   };
   throwsExactly(t, charLstm((d) => (d.equations.enc.scan = "lstn")),
-    `${file}: equations.enc.scan: unknown cell "lstn" (did you mean "lstm"?)`, "scan with an unknown cell");
+    `${file}: equations.enc.scan: unknown cell "lstn" (did you mean "lstm"?) (cells: lstm)`, "scan with an unknown cell");
+  throwsExactly(t, charLstm((d) => delete d.cells),
+    `${file}: equations.enc.scan: unknown cell "lstm" (the model declares no cells)`, "scan in a model without cells");
   throwsExactly(t, charLstm((d) => (d.equations.enc.xs.x = "tokens")),
     `${file}: equations.enc.xs.x: the cell input x takes f32 [3] per step, so it needs a f32 sequence [T, B, 3]; got tokens i32 [T, B]`,
     "scan xs of the wrong dtype and rank");

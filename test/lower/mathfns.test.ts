@@ -1,7 +1,7 @@
 /**
  * Accuracy, special values and scalar/vector agreement of the emitted exp/log/tanh/sigmoid.
  *
- * Set RNNC_MATH_EXHAUSTIVE=1 to also sweep all 2^32 f32 inputs of every function (~12 minutes;
+ * Set RNNC_MATH_EXHAUSTIVE=1 to also sweep all 2^32 f32 inputs of every function (~25 minutes;
  * pass --timeout=3600 to tap): it prints the measured maxima that docs/math.md and
  * MATH_ERROR_BOUNDS quote, and compares the f32x4 versions with the scalar ones on every input.
  */
