@@ -246,10 +246,10 @@ class Emitter {
       finals.forEach((f, j) => {
         const bt = btype(bodyIn[nC + j]!);
         if (lengths && isBatched(bt)) {
-          const w = rowsOf(bt.shape);
+          const w = () => rowsOf(bt.shape);
           step.push(perRow((b, active) => [m.if(active,
-            fn.copy(rowAt(tempAddr(j), b, w), rowAt(fn.addr(f), b, w), w),
-            fn.zero(rowAt(tempAddr(j), b, w), w))]));
+            fn.copy(rowAt(tempAddr(j), b, w()), rowAt(fn.addr(f), b, w()), w()),
+            fn.zero(rowAt(tempAddr(j), b, w()), w()))]));
           args.push(tempAddr(j));
         } else args.push(fn.addr(f));
       });
@@ -258,11 +258,11 @@ class Emitter {
         const per = fn.count(k.type(x).shape.slice(1));
         const xt = fn.at(fn.addr(x), m.i32.mul(fn.get(t), per));
         if (lengths && isBatched(bt)) {
-          const w = rowsOf(bt.shape);
-          const tmp = tempAddr(nK + j);
+          const w = () => rowsOf(bt.shape);
+          const tmp = () => tempAddr(nK + j);
           step.push(perRow((b, active) => [m.if(active,
-            fn.copy(rowAt(tmp, b, w), rowAt(fn.at(fn.addr(x), m.i32.mul(fn.get(t), fn.count(k.type(x).shape.slice(1)))), b, w), w),
-            fn.zero(rowAt(tmp, b, w), w))]));
+            fn.copy(rowAt(tmp(), b, w()), rowAt(fn.at(fn.addr(x), m.i32.mul(fn.get(t), fn.count(k.type(x).shape.slice(1)))), b, w()), w()),
+            fn.zero(rowAt(tmp(), b, w()), w()))]));
           args.push(tempAddr(nK + j));
         } else args.push(xt);
       });
@@ -272,8 +272,8 @@ class Emitter {
         const out = fn.poly(bodyAbs(body.outputs[j]!));
         const bt = btype(body.outputs[j]!);
         if (lengths && isBatched(bt)) {
-          const w = rowsOf(bt.shape);
-          step.push(perRow((b, active) => [m.if(active, fn.copy(rowAt(fn.addr(f), b, w), rowAt(fn.poly(bodyAbs(body.outputs[j]!)), b, w), w))]));
+          const w = () => rowsOf(bt.shape);
+          step.push(perRow((b, active) => [m.if(active, fn.copy(rowAt(fn.addr(f), b, w()), rowAt(fn.poly(bodyAbs(body.outputs[j]!)), b, w()), w()))]));
         } else step.push(fn.copy(fn.addr(f), out, fn.count(k.type(f).shape)));
       });
       if (a.cut_every) {
@@ -290,10 +290,10 @@ class Emitter {
         const per = fn.count(k.type(y).shape.slice(1));
         const dst = fn.at(fn.addr(y), m.i32.mul(fn.get(t), per));
         if (lengths && isBatched(bt)) {
-          const w = rowsOf(bt.shape);
+          const w = () => rowsOf(bt.shape);
           step.push(perRow((b, active) => [m.if(active,
-            fn.copy(rowAt(fn.at(fn.addr(y), m.i32.mul(fn.get(t), fn.count(k.type(y).shape.slice(1)))), b, w), rowAt(fn.poly(bodyAbs(src)), b, w), w),
-            fn.zero(rowAt(fn.at(fn.addr(y), m.i32.mul(fn.get(t), fn.count(k.type(y).shape.slice(1)))), b, w), w))]));
+            fn.copy(rowAt(fn.at(fn.addr(y), m.i32.mul(fn.get(t), fn.count(k.type(y).shape.slice(1)))), b, w()), rowAt(fn.poly(bodyAbs(src)), b, w()), w()),
+            fn.zero(rowAt(fn.at(fn.addr(y), m.i32.mul(fn.get(t), fn.count(k.type(y).shape.slice(1)))), b, w()), w()))]));
         } else step.push(fn.copy(dst, fn.poly(bodyAbs(src)), fn.count(bt.shape)));
       });
       void i32;

@@ -108,7 +108,13 @@ unaryKernel("abs", (fn, x) => fn.m.f32.abs(x));
 unaryKernel("sqrt", (fn, x) => fn.m.f32.sqrt(x));
 unaryKernel("relu", (fn, x) => fn.m.f32.max(x, fn.f32(0)));
 unaryKernel("step", (fn, x) => fn.m.f32.convert_s.i32(fn.m.f32.gt(x, fn.f32(0))));
-unaryKernel("sign", (fn, x) => fn.m.f32.sub(fn.m.f32.convert_s.i32(fn.m.f32.gt(x, fn.f32(0))), fn.m.f32.convert_s.i32(fn.m.f32.lt(x, fn.f32(0)))));
+// sign(x) = copysign(1, x) for x ≠ 0, else x (±0 and NaN pass through): x is read once
+unaryKernel("sign", (fn, x) => {
+  const l = fn.local(fn.bn.f32);
+  const m = fn.m, f32 = fn.bn.f32;
+  return m.block(null, [fn.set(l, x), m.select(m.f32.eq(fn.get(l, f32), fn.f32(0)), fn.get(l, f32),
+    m.select(m.f32.ne(fn.get(l, f32), fn.get(l, f32)), fn.get(l, f32), m.f32.copysign(fn.f32(1), fn.get(l, f32))))], f32);
+});
 unaryKernel("exp", call(MATH_FUNCTIONS.exp));
 unaryKernel("log", call(MATH_FUNCTIONS.log));
 unaryKernel("tanh", call(MATH_FUNCTIONS.tanh));
