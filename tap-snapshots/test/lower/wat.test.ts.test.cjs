@@ -2202,7 +2202,7 @@ Object {
       },
     },
   ],
-  "wasmBytes": 4802,
+  "wasmBytes": 4798,
 }
 `
 
@@ -2250,7 +2250,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
   (local $36 f32)
   (local $37 f32)
   (local.set $19
-   (local.tee $13
+   (local.tee $8
     (i32.add
      (i32.mul
       (local.get $0)
@@ -2271,7 +2271,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      )
      (i32.const 5)
     )
-    (local.get $13)
+    (local.get $8)
    )
   )
   (local.set $20
@@ -2280,7 +2280,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      (local.get $16)
      (i32.const 6)
     )
-    (local.get $13)
+    (local.get $8)
    )
   )
   (local.set $21
@@ -2289,7 +2289,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      (local.get $16)
      (i32.const 80)
     )
-    (local.get $13)
+    (local.get $8)
    )
   )
   (memory.copy
@@ -2330,7 +2330,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $11
+     (local.set $13
       (i32.const 0)
      )
      (local.set $17
@@ -2342,20 +2342,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (i32.const 528)
       )
      )
-     (local.set $8
+     (local.set $7
       (i32.shr_u
        (local.get $0)
        (i32.const 2)
       )
      )
      (loop $label2
-      (local.set $9
+      (local.set $10
        (select
         (i32.const 1)
         (local.tee $2
          (i32.sub
           (i32.const 1)
-          (local.get $11)
+          (local.get $13)
          )
         )
         (i32.gt_s
@@ -2368,15 +2368,15 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (i32.const 0)
       )
       (if
-       (local.get $8)
+       (local.get $7)
        (then
         (loop $label1
-         (local.set $7
+         (local.set $11
           (i32.const 0)
          )
          (if
           (i32.gt_s
-           (local.get $9)
+           (local.get $10)
            (i32.const 0)
           )
           (then
@@ -2405,8 +2405,8 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                (local.tee $2
                 (i32.shl
                  (i32.add
-                  (local.get $7)
                   (local.get $11)
+                  (local.get $13)
                  )
                  (i32.const 1)
                 )
@@ -2618,10 +2618,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             )
             (br_if $label
              (i32.gt_s
-              (local.get $9)
-              (local.tee $7
+              (local.get $10)
+              (local.tee $11
                (i32.add
-                (local.get $7)
+                (local.get $11)
                 (i32.const 1)
                )
               )
@@ -2632,7 +2632,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
          (br_if $label1
           (i32.gt_s
-           (local.get $8)
+           (local.get $7)
            (local.tee $15
             (i32.add
              (local.get $15)
@@ -2646,9 +2646,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
       (br_if $label2
        (i32.le_s
-        (local.tee $11
+        (local.tee $13
          (i32.add
-          (local.get $11)
+          (local.get $13)
           (i32.const 1)
          )
         )
@@ -2660,7 +2660,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       (i32.const 0)
      )
      (if
-      (local.get $8)
+      (local.get $7)
       (then
        (loop $label3
         (f32.store
@@ -2780,7 +2780,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         )
         (br_if $label3
          (i32.gt_s
-          (local.get $8)
+          (local.get $7)
           (local.tee $6
            (i32.add
             (local.get $6)
@@ -2800,9 +2800,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (local.tee $4
         (i32.sub
          (local.get $0)
-         (local.tee $9
+         (local.tee $10
           (i32.shl
-           (local.get $8)
+           (local.get $7)
            (i32.const 2)
           )
          )
@@ -2813,14 +2813,14 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       (then
        (loop $label4
         (f32.store
-         (local.tee $7
+         (local.tee $11
           (i32.add
            (local.get $17)
            (i32.mul
             (local.tee $2
              (i32.add
               (local.get $6)
-              (local.get $9)
+              (local.get $10)
              )
             )
             (i32.const 12)
@@ -2858,7 +2858,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store offset=4
-         (local.get $7)
+         (local.get $11)
          (f32.add
           (f32.add
            (f32.mul
@@ -2882,7 +2882,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store offset=8
-         (local.get $7)
+         (local.get $11)
          (f32.add
           (f32.add
            (f32.mul
@@ -2928,7 +2928,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (i32.const 528)
       )
      )
-     (local.set $7
+     (local.set $11
       (i32.shr_u
        (local.get $0)
        (i32.const 2)
@@ -2938,7 +2938,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       (i32.const 0)
      )
      (loop $label7
-      (local.set $9
+      (local.set $10
        (select
         (i32.const 1)
         (local.tee $2
@@ -2957,7 +2957,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (i32.const 0)
       )
       (if
-       (local.get $7)
+       (local.get $11)
        (then
         (loop $label6
          (local.set $5
@@ -2971,12 +2971,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            )
           )
          )
-         (local.set $11
+         (local.set $13
           (i32.const 0)
          )
          (if
           (i32.gt_s
-           (local.get $9)
+           (local.get $10)
            (i32.const 0)
           )
           (then
@@ -2987,14 +2987,14 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             )
            )
            (loop $label5
-            (local.set $8
+            (local.set $7
              (i32.add
               (i32.mul
                (local.tee $2
                 (i32.shl
                  (i32.add
                   (local.get $6)
-                  (local.get $11)
+                  (local.get $13)
                  )
                  (i32.const 1)
                 )
@@ -3022,7 +3022,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                   (local.get $5)
                  )
                  (f32.load
-                  (local.get $8)
+                  (local.get $7)
                  )
                 )
                 (f32.const 0)
@@ -3032,7 +3032,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (local.get $5)
                 )
                 (f32.load offset=4
-                 (local.get $8)
+                 (local.get $7)
                 )
                )
               )
@@ -3041,7 +3041,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                 (local.get $5)
                )
                (f32.load offset=8
-                (local.get $8)
+                (local.get $7)
                )
               )
              )
@@ -3056,7 +3056,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                   (local.get $5)
                  )
                  (f32.load offset=12
-                  (local.get $8)
+                  (local.get $7)
                  )
                 )
                 (f32.const 0)
@@ -3066,7 +3066,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (local.get $5)
                 )
                 (f32.load offset=16
-                 (local.get $8)
+                 (local.get $7)
                 )
                )
               )
@@ -3075,7 +3075,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                 (local.get $5)
                )
                (f32.load offset=20
-                (local.get $8)
+                (local.get $7)
                )
               )
              )
@@ -3090,7 +3090,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                   (local.get $5)
                  )
                  (f32.load
-                  (local.get $8)
+                  (local.get $7)
                  )
                 )
                 (f32.const 0)
@@ -3100,7 +3100,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (local.get $5)
                 )
                 (f32.load offset=4
-                 (local.get $8)
+                 (local.get $7)
                 )
                )
               )
@@ -3109,7 +3109,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                 (local.get $5)
                )
                (f32.load offset=8
-                (local.get $8)
+                (local.get $7)
                )
               )
              )
@@ -3124,7 +3124,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                   (local.get $5)
                  )
                  (f32.load offset=12
-                  (local.get $8)
+                  (local.get $7)
                  )
                 )
                 (f32.const 0)
@@ -3134,7 +3134,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (local.get $5)
                 )
                 (f32.load offset=16
-                 (local.get $8)
+                 (local.get $7)
                 )
                )
               )
@@ -3143,7 +3143,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                 (local.get $5)
                )
                (f32.load offset=20
-                (local.get $8)
+                (local.get $7)
                )
               )
              )
@@ -3158,7 +3158,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                   (local.get $5)
                  )
                  (f32.load
-                  (local.get $8)
+                  (local.get $7)
                  )
                 )
                 (f32.const 0)
@@ -3168,7 +3168,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (local.get $5)
                 )
                 (f32.load offset=4
-                 (local.get $8)
+                 (local.get $7)
                 )
                )
               )
@@ -3177,7 +3177,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                 (local.get $5)
                )
                (f32.load offset=8
-                (local.get $8)
+                (local.get $7)
                )
               )
              )
@@ -3192,7 +3192,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                   (local.get $5)
                  )
                  (f32.load offset=12
-                  (local.get $8)
+                  (local.get $7)
                  )
                 )
                 (f32.const 0)
@@ -3202,7 +3202,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (local.get $5)
                 )
                 (f32.load offset=16
-                 (local.get $8)
+                 (local.get $7)
                 )
                )
               )
@@ -3211,7 +3211,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                 (local.get $5)
                )
                (f32.load offset=20
-                (local.get $8)
+                (local.get $7)
                )
               )
              )
@@ -3226,7 +3226,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                   (local.get $5)
                  )
                  (f32.load
-                  (local.get $8)
+                  (local.get $7)
                  )
                 )
                 (f32.const 0)
@@ -3236,7 +3236,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (local.get $5)
                 )
                 (f32.load offset=4
-                 (local.get $8)
+                 (local.get $7)
                 )
                )
               )
@@ -3245,7 +3245,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                 (local.get $5)
                )
                (f32.load offset=8
-                (local.get $8)
+                (local.get $7)
                )
               )
              )
@@ -3260,7 +3260,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                   (local.get $5)
                  )
                  (f32.load offset=12
-                  (local.get $8)
+                  (local.get $7)
                  )
                 )
                 (f32.const 0)
@@ -3270,7 +3270,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (local.get $5)
                 )
                 (f32.load offset=16
-                 (local.get $8)
+                 (local.get $7)
                 )
                )
               )
@@ -3279,17 +3279,17 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                 (local.get $5)
                )
                (f32.load offset=20
-                (local.get $8)
+                (local.get $7)
                )
               )
              )
             )
             (br_if $label5
              (i32.gt_s
-              (local.get $9)
-              (local.tee $11
+              (local.get $10)
+              (local.tee $13
                (i32.add
-                (local.get $11)
+                (local.get $13)
                 (i32.const 1)
                )
               )
@@ -3300,7 +3300,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
          (br_if $label6
           (i32.gt_s
-           (local.get $7)
+           (local.get $11)
            (local.tee $15
             (i32.add
              (local.get $15)
@@ -3328,7 +3328,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       (i32.const 0)
      )
      (if
-      (local.get $7)
+      (local.get $11)
       (then
        (loop $label8
         (f32.store
@@ -3487,7 +3487,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         )
         (br_if $label8
          (i32.gt_s
-          (local.get $7)
+          (local.get $11)
           (local.tee $6
            (i32.add
             (local.get $6)
@@ -3499,7 +3499,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $8
+     (local.set $7
       (i32.const 0)
      )
      (if
@@ -3507,9 +3507,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (local.tee $4
         (i32.sub
          (local.get $0)
-         (local.tee $9
+         (local.tee $10
           (i32.shl
-           (local.get $7)
+           (local.get $11)
            (i32.const 2)
           )
          )
@@ -3520,14 +3520,14 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       (then
        (loop $label9
         (f32.store
-         (local.tee $7
+         (local.tee $11
           (i32.add
            (local.get $14)
            (local.tee $2
             (i32.mul
              (i32.add
-              (local.get $8)
-              (local.get $9)
+              (local.get $7)
+              (local.get $10)
              )
              (i32.const 12)
             )
@@ -3572,7 +3572,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store offset=4
-         (local.get $7)
+         (local.get $11)
          (f32.add
           (f32.add
            (f32.add
@@ -3606,7 +3606,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store offset=8
-         (local.get $7)
+         (local.get $11)
          (f32.add
           (f32.add
            (f32.add
@@ -3642,9 +3642,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (br_if $label9
          (i32.gt_s
           (local.get $4)
-          (local.tee $8
+          (local.tee $7
            (i32.add
-            (local.get $8)
+            (local.get $7)
             (i32.const 1)
            )
           )
@@ -3653,7 +3653,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $9
+     (local.set $10
       (i32.add
        (i32.mul
         (local.get $0)
@@ -3662,7 +3662,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (i32.const 528)
       )
      )
-     (local.set $7
+     (local.set $11
       (i32.const 0)
      )
      (if
@@ -3679,10 +3679,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (loop $label10
         (f32.store
          (i32.add
-          (local.get $9)
+          (local.get $10)
           (local.tee $4
            (i32.shl
-            (local.get $7)
+            (local.get $11)
             (i32.const 2)
            )
           )
@@ -3705,86 +3705,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (br_if $label10
          (i32.gt_s
           (local.get $2)
-          (local.tee $7
+          (local.tee $11
            (i32.add
-            (local.get $7)
-            (i32.const 1)
-           )
-          )
-         )
-        )
-       )
-      )
-     )
-     (local.set $8
-      (i32.const 0)
-     )
-     (if
-      (i32.gt_s
-       (local.get $0)
-       (i32.const 0)
-      )
-      (then
-       (loop $label12
-        (local.set $4
-         (i32.mul
-          (local.get $8)
-          (i32.const 3)
-         )
-        )
-        (local.set $7
-         (i32.const 0)
-        )
-        (loop $label11
-         (f32.store
-          (i32.add
-           (local.get $17)
-           (local.tee $2
-            (i32.shl
-             (i32.add
-              (local.get $4)
-              (local.get $7)
-             )
-             (i32.const 2)
-            )
-           )
-          )
-          (f32.add
-           (f32.load
-            (i32.add
-             (local.get $2)
-             (local.get $9)
-            )
-           )
-           (f32.load
-            (i32.add
-             (i32.shl
-              (local.get $7)
-              (i32.const 2)
-             )
-             (i32.const 144)
-            )
-           )
-          )
-         )
-         (br_if $label11
-          (i32.lt_s
-           (local.tee $7
-            (i32.add
-             (local.get $7)
-             (i32.const 1)
-            )
-           )
-           (i32.const 3)
-          )
-         )
-        )
-        (br_if $label12
-         (i32.gt_s
-          (local.get $0)
-          (local.tee $8
-           (i32.add
-            (local.get $8)
+            (local.get $11)
             (i32.const 1)
            )
           )
@@ -3798,7 +3721,84 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      )
      (if
       (i32.gt_s
-       (local.tee $9
+       (local.get $0)
+       (i32.const 0)
+      )
+      (then
+       (loop $label12
+        (local.set $4
+         (i32.mul
+          (local.get $7)
+          (i32.const 3)
+         )
+        )
+        (local.set $11
+         (i32.const 0)
+        )
+        (loop $label11
+         (f32.store
+          (i32.add
+           (local.get $17)
+           (local.tee $2
+            (i32.shl
+             (i32.add
+              (local.get $4)
+              (local.get $11)
+             )
+             (i32.const 2)
+            )
+           )
+          )
+          (f32.add
+           (f32.load
+            (i32.add
+             (local.get $2)
+             (local.get $10)
+            )
+           )
+           (f32.load
+            (i32.add
+             (i32.shl
+              (local.get $11)
+              (i32.const 2)
+             )
+             (i32.const 144)
+            )
+           )
+          )
+         )
+         (br_if $label11
+          (i32.lt_s
+           (local.tee $11
+            (i32.add
+             (local.get $11)
+             (i32.const 1)
+            )
+           )
+           (i32.const 3)
+          )
+         )
+        )
+        (br_if $label12
+         (i32.gt_s
+          (local.get $0)
+          (local.tee $7
+           (i32.add
+            (local.get $7)
+            (i32.const 1)
+           )
+          )
+         )
+        )
+       )
+      )
+     )
+     (local.set $11
+      (i32.const 0)
+     )
+     (if
+      (i32.gt_s
+       (local.tee $10
         (i32.mul
          (local.get $0)
          (i32.const 3)
@@ -3813,7 +3813,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (local.get $14)
           (local.tee $2
            (i32.shl
-            (local.get $7)
+            (local.get $11)
             (i32.const 2)
            )
           )
@@ -4005,10 +4005,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         )
         (br_if $label13
          (i32.gt_s
-          (local.get $9)
-          (local.tee $7
+          (local.get $10)
+          (local.tee $11
            (i32.add
-            (local.get $7)
+            (local.get $11)
             (i32.const 1)
            )
           )
@@ -4038,7 +4038,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (i32.const 528)
        )
       )
-      (local.tee $9
+      (local.tee $10
        (local.get $2)
       )
      )
@@ -4059,7 +4059,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
       (local.get $4)
-      (local.get $9)
+      (local.get $10)
      )
      (memory.copy
       (i32.add
@@ -4067,7 +4067,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (local.get $20)
       )
       (local.get $4)
-      (local.get $9)
+      (local.get $10)
      )
      (memory.copy
       (i32.add
@@ -4081,7 +4081,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
        (i32.const 528)
       )
-      (local.get $9)
+      (local.get $10)
      )
      (br_if $label14
       (i32.gt_s
@@ -4164,33 +4164,33 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (local.get $16)
        (i32.const 4)
       )
-      (local.get $13)
+      (local.get $8)
      )
     )
-    (local.set $8
+    (local.set $7
      (i32.add
       (i32.mul
        (local.get $16)
        (i32.const 48)
       )
-      (local.get $13)
+      (local.get $8)
      )
     )
     (loop $label39
-     (local.set $9
+     (local.set $10
       (i32.add
        (local.get $20)
        (i32.shl
         (i32.mul
          (local.tee $3
-          (local.tee $4
+          (local.tee $8
            (i32.mul
             (local.get $0)
             (i32.const 3)
            )
           )
          )
-         (local.tee $2
+         (local.tee $4
           (i32.sub
            (i32.sub
             (local.get $1)
@@ -4207,24 +4207,24 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      (local.set $16
       (i32.add
        (local.get $21)
-       (local.tee $3
+       (local.tee $2
         (i32.shl
          (i32.mul
-          (local.get $2)
           (local.get $3)
+          (local.get $4)
          )
          (i32.const 2)
         )
        )
       )
      )
-     (local.set $7
+     (local.set $11
       (i32.add
        (local.get $19)
        (local.tee $14
         (i32.shl
          (i32.mul
-          (local.get $2)
+          (local.get $4)
           (i32.shl
            (local.get $0)
            (i32.const 1)
@@ -4235,10 +4235,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $5
+     (local.set $3
       (i32.const 0)
      )
-     (local.set $13
+     (local.set $12
       (i32.add
        (i32.shl
         (local.get $0)
@@ -4247,36 +4247,25 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (i32.const 528)
       )
      )
-     (local.set $12
-      (local.tee $11
-       (i32.add
-        (i32.mul
-         (local.get $0)
-         (i32.const 80)
-        )
-        (i32.const 528)
-       )
-      )
-     )
      (if
       (i32.gt_s
-       (local.get $4)
+       (local.get $8)
        (i32.const 0)
       )
       (then
-       (local.set $3
+       (local.set $2
         (i32.add
-         (local.get $3)
+         (local.get $2)
          (local.get $17)
         )
        )
        (loop $label15
         (f32.store
          (i32.add
-          (local.get $13)
-          (local.tee $2
+          (local.get $12)
+          (local.tee $4
            (i32.shl
-            (local.get $5)
+            (local.get $3)
             (i32.const 2)
            )
           )
@@ -4284,30 +4273,39 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (f32.add
           (f32.load
            (i32.add
-            (local.get $2)
+            (local.get $4)
             (local.get $15)
            )
           )
           (f32.load
            (i32.add
             (local.get $2)
-            (local.get $3)
+            (local.get $4)
            )
           )
          )
         )
         (br_if $label15
          (i32.gt_s
-          (local.get $4)
-          (local.tee $5
+          (local.get $8)
+          (local.tee $3
            (i32.add
-            (local.get $5)
+            (local.get $3)
             (i32.const 1)
            )
           )
          )
         )
        )
+      )
+     )
+     (local.set $5
+      (i32.add
+       (i32.mul
+        (local.get $0)
+        (i32.const 80)
+       )
+       (i32.const 528)
       )
      )
      (local.set $3
@@ -4353,7 +4351,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (loop $label17
         (f32.store
          (i32.add
-          (local.get $12)
+          (local.get $5)
           (local.tee $2
            (i32.shl
             (local.get $3)
@@ -4366,7 +4364,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.load
             (i32.add
              (local.get $2)
-             (local.get $9)
+             (local.get $10)
             )
            )
           )
@@ -4387,7 +4385,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $9
+     (local.set $10
       (i32.add
        (i32.mul
         (local.get $0)
@@ -4413,7 +4411,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (loop $label18
         (f32.store
          (i32.add
-          (local.get $9)
+          (local.get $10)
           (local.tee $2
            (i32.shl
             (local.get $3)
@@ -4428,7 +4426,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (f32.load
            (i32.add
             (local.get $2)
-            (local.get $12)
+            (local.get $5)
            )
           )
          )
@@ -4464,7 +4462,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (loop $label19
         (f32.store
          (i32.add
-          (local.get $11)
+          (local.get $5)
           (local.tee $4
            (i32.shl
             (local.get $3)
@@ -4476,13 +4474,13 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (f32.load
            (i32.add
             (local.get $4)
-            (local.get $13)
+            (local.get $12)
            )
           )
           (f32.load
            (i32.add
             (local.get $4)
-            (local.get $9)
+            (local.get $10)
            )
           )
          )
@@ -4522,7 +4520,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (i32.const 3)
          )
         )
-        (local.set $10
+        (local.set $9
          (i32.const 0)
         )
         (loop $label20
@@ -4530,7 +4528,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (local.tee $2
            (i32.add
             (i32.shl
-             (local.get $10)
+             (local.get $9)
              (i32.const 2)
             )
             (i32.const 352)
@@ -4542,11 +4540,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            )
            (f32.load
             (i32.add
-             (local.get $11)
+             (local.get $5)
              (i32.shl
               (i32.add
                (local.get $4)
-               (local.get $10)
+               (local.get $9)
               )
               (i32.const 2)
              )
@@ -4556,9 +4554,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
          (br_if $label20
           (i32.lt_s
-           (local.tee $10
+           (local.tee $9
             (i32.add
-             (local.get $10)
+             (local.get $9)
              (i32.const 1)
             )
            )
@@ -4585,7 +4583,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       (i32.const 0)
       (i32.const 36)
      )
-     (local.set $5
+     (local.set $8
       (i32.const 0)
      )
      (if
@@ -4597,25 +4595,25 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (loop $label24
         (local.set $12
          (select
-          (i32.const 256)
+          (i32.const 8)
           (local.tee $3
            (i32.sub
             (local.get $0)
-            (local.get $5)
+            (local.get $8)
            )
           )
           (i32.gt_s
            (local.get $3)
-           (i32.const 256)
+           (i32.const 8)
           )
          )
         )
-        (local.set $9
+        (local.set $10
          (i32.add
-          (local.get $11)
+          (local.get $5)
           (local.tee $3
            (i32.mul
-            (local.get $5)
+            (local.get $8)
             (i32.const 12)
            )
           )
@@ -4627,15 +4625,15 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (local.get $16)
          )
         )
-        (local.set $10
+        (local.set $9
          (i32.const 0)
         )
         (loop $label23
          (local.set $6
           (i32.add
-           (local.get $9)
+           (local.get $10)
            (i32.shl
-            (local.get $10)
+            (local.get $9)
             (i32.const 2)
            )
           )
@@ -4656,7 +4654,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (local.tee $13
             (i32.add
              (i32.mul
-              (local.get $10)
+              (local.get $9)
               (i32.const 12)
              )
              (i32.const 368)
@@ -4744,9 +4742,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
          (br_if $label23
           (i32.lt_s
-           (local.tee $10
+           (local.tee $9
             (i32.add
-             (local.get $10)
+             (local.get $9)
              (i32.const 1)
             )
            )
@@ -4756,10 +4754,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         )
         (br_if $label24
          (i32.lt_s
-          (local.tee $5
+          (local.tee $8
            (i32.add
-            (local.get $5)
-            (i32.const 256)
+            (local.get $8)
+            (i32.const 8)
            )
           )
           (local.get $0)
@@ -4768,7 +4766,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $9
+     (local.set $10
       (i32.add
        (i32.shl
         (local.get $0)
@@ -4777,33 +4775,39 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (i32.const 528)
       )
      )
-     (local.set $10
+     (local.set $4
+      (i32.shl
+       (local.tee $2
+        (i32.shr_u
+         (local.get $0)
+         (i32.const 2)
+        )
+       )
+       (i32.const 2)
+      )
+     )
+     (local.set $9
       (i32.const 0)
      )
      (if
-      (local.tee $2
-       (i32.shr_u
-        (local.get $0)
-        (i32.const 2)
-       )
-      )
+      (local.get $2)
       (then
        (loop $label26
-        (local.set $5
+        (local.set $8
          (i32.add
-          (local.get $11)
+          (local.get $5)
           (local.tee $3
            (i32.mul
-            (local.get $10)
+            (local.get $9)
             (i32.const 48)
            )
           )
          )
         )
-        (local.set $4
+        (local.set $12
          (i32.add
           (local.get $3)
-          (local.get $9)
+          (local.get $10)
          )
         )
         (local.set $3
@@ -4852,7 +4856,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.mul
             (local.tee $22
              (f32.load
-              (local.get $5)
+              (local.get $8)
              )
             )
             (local.tee $35
@@ -4895,7 +4899,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.mul
             (local.tee $22
              (f32.load offset=12
-              (local.get $5)
+              (local.get $8)
              )
             )
             (local.get $35)
@@ -4926,7 +4930,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.mul
             (local.tee $22
              (f32.load offset=24
-              (local.get $5)
+              (local.get $8)
              )
             )
             (local.get $35)
@@ -4957,7 +4961,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.mul
             (local.tee $22
              (f32.load offset=36
-              (local.get $5)
+              (local.get $8)
              )
             )
             (local.get $35)
@@ -4982,9 +4986,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            )
           )
          )
-         (local.set $5
+         (local.set $8
           (i32.add
-           (local.get $5)
+           (local.get $8)
            (i32.const 4)
           )
          )
@@ -5001,59 +5005,59 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store
-         (local.get $4)
+         (local.get $12)
          (local.get $26)
         )
         (f32.store offset=4
-         (local.get $4)
+         (local.get $12)
          (local.get $36)
         )
         (f32.store offset=8
-         (local.get $4)
+         (local.get $12)
          (local.get $37)
         )
         (f32.store offset=12
-         (local.get $4)
+         (local.get $12)
          (local.get $27)
         )
         (f32.store offset=16
-         (local.get $4)
+         (local.get $12)
          (local.get $29)
         )
         (f32.store offset=20
-         (local.get $4)
+         (local.get $12)
          (local.get $23)
         )
         (f32.store offset=24
-         (local.get $4)
+         (local.get $12)
          (local.get $24)
         )
         (f32.store offset=28
-         (local.get $4)
+         (local.get $12)
          (local.get $30)
         )
         (f32.store offset=32
-         (local.get $4)
+         (local.get $12)
          (local.get $31)
         )
         (f32.store offset=36
-         (local.get $4)
+         (local.get $12)
          (local.get $32)
         )
         (f32.store offset=40
-         (local.get $4)
+         (local.get $12)
          (local.get $33)
         )
         (f32.store offset=44
-         (local.get $4)
+         (local.get $12)
          (local.get $34)
         )
         (br_if $label26
          (i32.gt_s
           (local.get $2)
-          (local.tee $10
+          (local.tee $9
            (i32.add
-            (local.get $10)
+            (local.get $9)
             (i32.const 1)
            )
           )
@@ -5062,7 +5066,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $10
+     (local.set $9
       (i32.const 0)
      )
      (if
@@ -5070,26 +5074,21 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (local.tee $2
         (i32.sub
          (local.get $0)
-         (local.tee $4
-          (i32.shl
-           (local.get $2)
-           (i32.const 2)
-          )
-         )
+         (local.get $4)
         )
        )
        (i32.const 0)
       )
       (then
        (loop $label28
-        (local.set $6
+        (local.set $8
          (i32.add
-          (local.get $11)
+          (local.get $5)
           (local.tee $3
            (i32.mul
             (i32.add
              (local.get $4)
-             (local.get $10)
+             (local.get $9)
             )
             (i32.const 12)
            )
@@ -5099,7 +5098,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (local.set $12
          (i32.add
           (local.get $3)
-          (local.get $9)
+          (local.get $10)
          )
         )
         (local.set $3
@@ -5121,7 +5120,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.mul
             (local.tee $22
              (f32.load
-              (local.get $6)
+              (local.get $8)
              )
             )
             (f32.load
@@ -5152,9 +5151,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            )
           )
          )
-         (local.set $6
+         (local.set $8
           (i32.add
-           (local.get $6)
+           (local.get $8)
            (i32.const 4)
           )
          )
@@ -5185,9 +5184,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (br_if $label28
          (i32.gt_s
           (local.get $2)
-          (local.tee $10
+          (local.tee $9
            (i32.add
-            (local.get $10)
+            (local.get $9)
             (i32.const 1)
            )
           )
@@ -5201,7 +5200,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       (i32.const 0)
       (i32.const 24)
      )
-     (local.set $10
+     (local.set $9
       (i32.const 0)
      )
      (if
@@ -5213,33 +5212,33 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (loop $label31
         (local.set $12
          (select
-          (i32.const 256)
+          (i32.const 8)
           (local.tee $3
            (i32.sub
             (local.get $0)
-            (local.get $10)
+            (local.get $9)
            )
           )
           (i32.gt_s
            (local.get $3)
-           (i32.const 256)
+           (i32.const 8)
           )
          )
         )
-        (local.set $9
+        (local.set $10
          (i32.add
-          (local.get $11)
+          (local.get $5)
           (i32.mul
-           (local.get $10)
+           (local.get $9)
            (i32.const 12)
           )
          )
         )
         (local.set $2
          (i32.add
-          (local.get $7)
+          (local.get $11)
           (i32.shl
-           (local.get $10)
+           (local.get $9)
            (i32.const 3)
           )
          )
@@ -5248,9 +5247,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (i32.const 0)
         )
         (loop $label30
-         (local.set $5
+         (local.set $8
           (i32.add
-           (local.get $9)
+           (local.get $10)
            (i32.shl
             (local.get $6)
             (i32.const 2)
@@ -5293,7 +5292,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             (f32.mul
              (local.tee $22
               (f32.load
-               (local.get $5)
+               (local.get $8)
               )
              )
              (f32.load
@@ -5313,9 +5312,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             )
            )
           )
-          (local.set $5
+          (local.set $8
            (i32.add
-            (local.get $5)
+            (local.get $8)
             (i32.const 12)
            )
           )
@@ -5353,10 +5352,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         )
         (br_if $label31
          (i32.lt_s
-          (local.tee $10
+          (local.tee $9
            (i32.add
-            (local.get $10)
-            (i32.const 256)
+            (local.get $9)
+            (i32.const 8)
            )
           )
           (local.get $0)
@@ -5374,23 +5373,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (i32.const 528)
       )
      )
-     (local.set $3
+     (local.set $10
+      (i32.shl
+       (local.tee $2
+        (i32.shr_u
+         (local.get $0)
+         (i32.const 2)
+        )
+       )
+       (i32.const 2)
+      )
+     )
+     (local.set $8
       (i32.const 0)
      )
      (if
-      (local.tee $2
-       (i32.shr_u
-        (local.get $0)
-        (i32.const 2)
-       )
-      )
+      (local.get $2)
       (then
        (loop $label33
-        (local.set $7
+        (local.set $9
          (i32.add
-          (local.get $11)
+          (local.get $5)
           (i32.mul
-           (local.get $3)
+           (local.get $8)
            (i32.const 48)
           )
          )
@@ -5399,12 +5404,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (i32.add
           (local.get $12)
           (i32.shl
-           (local.get $3)
+           (local.get $8)
            (i32.const 5)
           )
          )
         )
-        (local.set $10
+        (local.set $3
          (i32.const 64)
         )
         (local.set $23
@@ -5438,12 +5443,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.mul
             (local.tee $22
              (f32.load
-              (local.get $7)
+              (local.get $9)
              )
             )
             (local.tee $28
              (f32.load
-              (local.get $10)
+              (local.get $3)
              )
             )
            )
@@ -5456,7 +5461,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             (local.get $22)
             (local.tee $25
              (f32.load offset=4
-              (local.get $10)
+              (local.get $3)
              )
             )
            )
@@ -5468,7 +5473,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.mul
             (local.tee $22
              (f32.load offset=12
-              (local.get $7)
+              (local.get $9)
              )
             )
             (local.get $28)
@@ -5490,7 +5495,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.mul
             (local.tee $22
              (f32.load offset=24
-              (local.get $7)
+              (local.get $9)
              )
             )
             (local.get $28)
@@ -5512,7 +5517,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.mul
             (local.tee $22
              (f32.load offset=36
-              (local.get $7)
+              (local.get $9)
              )
             )
             (local.get $28)
@@ -5528,17 +5533,17 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            )
           )
          )
-         (local.set $7
+         (local.set $9
           (i32.add
-           (local.get $7)
+           (local.get $9)
            (i32.const 4)
           )
          )
          (br_if $label32
           (i32.lt_u
-           (local.tee $10
+           (local.tee $3
             (i32.add
-             (local.get $10)
+             (local.get $3)
              (i32.const 8)
             )
            )
@@ -5581,9 +5586,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (br_if $label33
          (i32.gt_s
           (local.get $2)
-          (local.tee $3
+          (local.tee $8
            (i32.add
-            (local.get $3)
+            (local.get $8)
             (i32.const 1)
            )
           )
@@ -5592,7 +5597,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $10
+     (local.set $9
       (i32.const 0)
      )
      (if
@@ -5600,25 +5605,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (local.tee $2
         (i32.sub
          (local.get $0)
-         (local.tee $4
-          (i32.shl
-           (local.get $2)
-           (i32.const 2)
-          )
-         )
+         (local.get $10)
         )
        )
        (i32.const 0)
       )
       (then
        (loop $label35
-        (local.set $7
+        (local.set $8
          (i32.add
-          (local.get $11)
+          (local.get $5)
           (i32.mul
            (local.tee $3
             (i32.add
-             (local.get $4)
+             (local.get $9)
              (local.get $10)
             )
            )
@@ -5626,7 +5626,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           )
          )
         )
-        (local.set $9
+        (local.set $4
          (i32.add
           (local.get $12)
           (i32.shl
@@ -5651,7 +5651,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.mul
             (local.tee $22
              (f32.load
-              (local.get $7)
+              (local.get $8)
              )
             )
             (f32.load
@@ -5671,9 +5671,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            )
           )
          )
-         (local.set $7
+         (local.set $8
           (i32.add
-           (local.get $7)
+           (local.get $8)
            (i32.const 4)
           )
          )
@@ -5690,19 +5690,19 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store
-         (local.get $9)
+         (local.get $4)
          (local.get $23)
         )
         (f32.store offset=4
-         (local.get $9)
+         (local.get $4)
          (local.get $24)
         )
         (br_if $label35
          (i32.gt_s
           (local.get $2)
-          (local.tee $10
+          (local.tee $9
            (i32.add
-            (local.get $10)
+            (local.get $9)
             (i32.const 1)
            )
           )
@@ -5865,7 +5865,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      )
      (memory.copy
       (i32.add
-       (local.get $8)
+       (local.get $7)
        (local.get $14)
       )
       (i32.add
