@@ -31,3 +31,52 @@ export function withOptimizeSettings<R>(b: Binaryen, level: number, shrink: numb
     b.setFastMath(prevFast);
   }
 }
+
+/** Fields of binaryen's expression info that hold child expressions. */
+const CHILD_FIELDS = ["condition", "ifTrue", "ifFalse", "body", "value", "ptr", "left", "right", "vec", "shift",
+  "a", "b", "c", "delta", "dest", "source", "size", "target", "expected", "replacement", "offset"] as const;
+const CHILD_LISTS = ["children", "operands"] as const;
+
+/**
+ * Binaryen's IR is a tree: an ExpressionRef used twice is accepted by the validator and by -O0, and
+ * then miscompiled or aborted on by the optimizer. This walks every function body and names the
+ * first function where a node is reached twice (a debugging aid the tests run on every module).
+ */
+export function findSharedExpression(b: Binaryen, m: Module): string | null {
+  for (let i = 0; i < m.getNumFunctions(); i++) {
+    const fn = b.getFunctionInfo(m.getFunctionByIndex(i));
+    if (!fn.body) continue;
+    const seen = new Set<number>();
+    const stack: number[] = [fn.body];
+    const parent = new Map<number, number>();
+    const push = (c: number, p: number) => { if (!seen.has(c)) parent.set(c, p); else stack.push(-p - 1); stack.push(c); };
+    while (stack.length > 0) {
+      const e = stack.pop()!;
+      if (e < 0) continue;
+      if (seen.has(e)) {
+        const where = (x: number | undefined) => x === undefined ? "?" : b.emitText(x).replace(/\s+/g, " ").slice(0, 160);
+        return `${fn.name}: expression ${where(e)} (ref ${e}) appears twice, in ${where(parent.get(e))}`;
+      }
+      seen.add(e);
+      const id = b.getExpressionId(e);
+      if (id === b.UnreachableId || id === b.NopId || id === b.ConstId || id === b.LocalGetId || id === b.GlobalGetId) continue;
+      let info: Record<string, unknown>;
+      try {
+        info = b.getExpressionInfo(e) as unknown as Record<string, unknown>;
+      } catch {
+        throw new Error(`no info for expression id ${b.getExpressionId(e)}: ${b.emitText(e).slice(0, 200)}`);
+      }
+      for (const f of CHILD_FIELDS) {
+        // `offset` is a child only in memory.init; elsewhere (loads, stores) it is an immediate
+        if (f === "offset" && info.id !== b.MemoryInitId) continue;
+        const c = info[f];
+        if (typeof c === "number" && c !== 0) push(c, e);
+      }
+      for (const f of CHILD_LISTS) {
+        const list = info[f];
+        if (Array.isArray(list)) for (const c of list) if (typeof c === "number" && c !== 0) push(c, e);
+      }
+    }
+  }
+  return null;
+}

@@ -5,7 +5,7 @@ import type { Program } from "../frontend/program.ts";
 import type { Graph, Node, Shape, TensorType } from "../ir/types.ts";
 import { scanAttrs } from "../ops/scan.ts";
 import type { ScanAttrs } from "../ops/scan.ts";
-import { loadBinaryen, withOptimizeSettings } from "./binaryen.ts";
+import { findSharedExpression, loadBinaryen, withOptimizeSettings } from "./binaryen.ts";
 import type { Binaryen, Expr, Module } from "./binaryen.ts";
 import { Fn } from "./codegen.ts";
 import { kernelFor } from "./kernels.ts";
@@ -360,6 +360,7 @@ export async function compileProgram(p: Program, opts: CompileOptions = {}): Pro
     }
     for (const e of entries) m.addFunctionExport(e, e);
     if (!m.validate()) throw new Error("internal: the emitted module does not validate");
+    { const shared = findSharedExpression(bn, m); if (shared) throw new Error(`internal: ${shared}`); }
     const level = opts.optimize ?? 3;
     if (level > 0) withOptimizeSettings(bn, level, 0, () => m.optimize());
     const wasm = m.emitBinary();
@@ -499,6 +500,7 @@ export async function compileGraph(g: Graph, opts: CompileOptions = {}): Promise
     new Emitter(bn, m, layout).emitFunction("run", plan);
     m.addFunctionExport("run", "run");
     if (!m.validate()) throw new Error("internal: the emitted module does not validate");
+    { const shared = findSharedExpression(bn, m); if (shared) throw new Error(`internal: ${shared}`); }
     const level = opts.optimize ?? 3;
     if (level > 0) withOptimizeSettings(bn, level, 0, () => m.optimize());
     return {

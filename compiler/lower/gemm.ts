@@ -238,9 +238,11 @@ interface SplatProblem extends SplatGeom {
 function splatGemm(g: Gen, p: SplatProblem, tu: GemmTuning): Expr[] {
   const m = g.m;
   const ri = tu.splatRows, nv = tu.splatVecs;
-  const nI = g.i(), nIT = g.i(), i0 = g.i();
+  const nI = g.i(), nIT = g.i(), i0 = g.i(), nJ = g.i();
   const code: Expr[] = [
     g.set(nI, p.I),
+    // the reduction length is read by both passes: a local, never the same expression twice
+    g.set(nJ, p.J),
     g.set(nIT, ri === 1 ? g.gi(nI) : m.i32.div_u(g.gi(nI), g.c(ri))),
     g.set(i0, ri === 1 ? g.gi(nI) : m.i32.mul(g.gi(nIT), g.c(ri))),
   ];
@@ -316,8 +318,8 @@ function splatGemm(g: Gen, p: SplatProblem, tu: GemmTuning): Expr[] {
   };
 
   const constI = p.Iconst;
-  if (constI === null || constI >= ri) code.push(...reduceBlocks(g, p, tu.jBlock, mainPass, g.c(0), g.gi(i0)));
-  if (constI === null || constI % ri !== 0) code.push(...reduceBlocks(g, p, tu.jBlock1, tailPass, g.gi(i0), g.gi(nI)));
+  if (constI === null || constI >= ri) code.push(...reduceBlocks(g, p, nJ, tu.jBlock, mainPass, g.c(0), g.gi(i0)));
+  if (constI === null || constI % ri !== 0) code.push(...reduceBlocks(g, p, nJ, tu.jBlock1, tailPass, g.gi(i0), g.gi(nI)));
   return code;
 }
 
@@ -328,21 +330,21 @@ function splatGemm(g: Gen, p: SplatProblem, tu: GemmTuning): Expr[] {
 type Pass = (len: number, sB: number, vB: number, acc: boolean, guard: boolean, jLen: number) => Expr[];
 
 /**
- * Runs `pass` over the whole reduction, in blocks of `jb` when it may be longer: then the output
- * rows [from, to) are zeroed first and every block adds into them.
+ * Runs `pass` over the whole reduction (its length in local `jLocal`), in blocks of `jb` when it
+ * may be longer: then the output rows [from, to) are zeroed first and every block adds into them.
  */
-function reduceBlocks(g: Gen, p: SplatProblem, jb: number, pass: Pass, from: Expr, to: Expr): Expr[] {
+function reduceBlocks(g: Gen, p: SplatProblem, jLocal: number, jb: number, pass: Pass, from: Expr, to: Expr): Expr[] {
   const m = g.m;
   const blocked = jb > 0 && (p.Jconst === null || p.Jconst > jb);
   if (!blocked) {
     const len = g.i();
     // the reduction may be empty (then Out = 0) unless it is a positive constant
-    return [g.set(len, p.J), ...pass(len, p.s, p.v, false, p.Jconst === null || p.Jconst === 0, p.Jconst ?? 1)];
+    return [g.set(len, g.gi(jLocal)), ...pass(len, p.s, p.v, false, p.Jconst === null || p.Jconst === 0, p.Jconst ?? 1)];
   }
   const nJ = g.i(), j0 = g.i(), len = g.i(), sB = g.i(), vB = g.i(), tmp = g.i(), r0 = g.i();
   const top = g.fn.label("gemm_jb"), brk = g.fn.label("gemm_jbdone");
   return [
-    g.set(nJ, p.J),
+    g.set(nJ, g.gi(jLocal)),
     g.set(r0, from),
     m.memory.fill(g.addMul(g.gi(p.o), g.gi(r0), p.oi), g.c(0), m.i32.mul(m.i32.sub(to, g.gi(r0)), g.c(p.oi))),
     g.set(j0, g.c(0)),

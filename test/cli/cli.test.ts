@@ -6,7 +6,8 @@
  */
 import t from "tap";
 import type { Test } from "tap";
-import { spawnSync } from "node:child_process";
+import { rnnc } from "../_shared/spawn.ts";
+import type { Run } from "../_shared/spawn.ts";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,14 +24,6 @@ process.chdir(ROOT);
 const tmp = mkdtempSync(join(tmpdir(), "rnnc-cli-"));
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Run { status: number | null; stdout: string; stderr: string }
-
-function rnnc(...args: string[]): Run {
-  const env = { ...process.env };
-  delete env.RNNC_DEBUG;
-  const r = spawnSync(process.execPath, ["bin/rnnc.js", ...args], { cwd: ROOT, encoding: "utf8", env, timeout: 200_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const ELMAN = "examples/cells/elman.json";
 const ELMAN_DIMS = "I=2,H=3";

@@ -5,7 +5,7 @@
  * type-check, reject wrong names and run.
  */
 import t from "tap";
-import { spawnSync } from "node:child_process";
+import { rnnc, tsxScript } from "../_shared/spawn.ts";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { cellToTypeScript, readCellDocument } from "../../compiler/dsl/convert.ts";
@@ -19,13 +19,6 @@ const tmp = mkdtempSync(join(ROOT, ".scratch", "dsl-cli-"));
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
 const rel = relative(ROOT, tmp);
 
-interface Run { status: number | null; stdout: string; stderr: string }
-function rnnc(...args: string[]): Run {
-  const env = { ...process.env };
-  delete env.RNNC_DEBUG;
-  const r = spawnSync(process.execPath, ["bin/rnnc.js", ...args], { cwd: ROOT, encoding: "utf8", env, timeout: 200_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 t.test("check: the same signature from JSON and TypeScript", async (t) => {
   const a = rnnc("check", "examples/cells/lstm.cell.ts", "--dims", "I=3,H=5");
@@ -152,9 +145,7 @@ t.test("compile --emit-ts: typed bindings", async (t) => {
     `try { await run(wasm, manifest); } catch (e) { console.log((e as Error).message); }`,
     ``,
   ].join("\n"));
-  const env = { ...process.env };
-  delete env.NODE_V8_COVERAGE;
-  const ran = spawnSync(process.execPath, ["--import", "tsx", runner], { cwd: ROOT, encoding: "utf8", env, timeout: 60_000 });
+  const ran = tsxScript([runner], 60_000);
   t.equal(ran.stderr, "", "no errors");
   const [n, refused] = ran.stdout.trim().split("\n");
   t.equal(n, String(2 * 3 + 9 + 3), "forward, backward and step through the bindings");

@@ -1,15 +1,9 @@
 /** `rnnc inspect`: the IR after any stage, as a subprocess (exit codes, stdout, stderr). */
 import t from "tap";
-import { spawnSync } from "node:child_process";
+import { rnnc } from "../_shared/spawn.ts";
 import { passNames } from "../../compiler/passes/index.ts";
 import { ROOT } from "../frontend/_helpers.ts";
 
-function rnnc(...args: string[]) {
-  const env = { ...process.env };
-  delete env.RNNC_DEBUG;
-  const r = spawnSync(process.execPath, ["bin/rnnc.js", ...args], { cwd: ROOT, encoding: "utf8", env, timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const LSTM = "examples/cells/lstm.json";
 

@@ -2,6 +2,7 @@
 // imports nothing but runtime/node.ts — agrees with the f64 interpreter.
 import t from "tap";
 import { spawnSync } from "node:child_process";
+import { childEnv } from "../_shared/spawn.ts";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,7 +43,7 @@ t.test("an LSTM compiled by rnnc runs under runtime/ alone", async (t) => {
     const out = { h: Array.from(fwd.outputs.h), final: Array.from(fwd.final.h), grads: Object.fromEntries(Object.entries(bwd.grads).map(([k, v]) => [k, Array.from(v)])) };
     process.stdout.write(JSON.stringify(out));
   `;
-  const res = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, JSON.stringify(payload)], { cwd: root, encoding: "utf8" });
+  const res = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, JSON.stringify(payload)], { cwd: root, encoding: "utf8", env: childEnv() });
   t.equal(res.status, 0, `runtime process exits 0 ${res.stderr}`);
   const got = JSON.parse(res.stdout) as { h: number[]; final: number[]; grads: Record<string, number[]> };
   const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number) => {

@@ -22,7 +22,7 @@ function setup(extra: Record<string, unknown> = {}): string {
   }
   writeFileSync(join(dir, "train.json"), JSON.stringify({
     model: join(root, "examples/char-rnn/model.json"),
-    sizes: { E: 4, H: 6 },
+    sizes: { E: 4, H: 8 },
     data: { corpus: ".", heldOutEvery: 5, validationChars: 1000, minCount: 1 },
     batch: 4, seq: 8, seed: 7,
     optimizer: { kind: "adam", lr: 0.01, clipNorm: 1 },
@@ -61,7 +61,7 @@ t.test("training lowers the loss, and resuming a checkpoint is bit-identical", a
 t.test("checkpoints from another graph, truncated or corrupted files are refused", async (t) => {
   const dir = setup();
   const run = await train({ dir, out: join(dir, "a"), steps: 3, ...quiet });
-  const other = setup({ sizes: { E: 4, H: 5 } });
+  const other = setup({ sizes: { E: 4, H: 6 } });
   await t.rejects(train({ dir: other, out: join(other, "b"), steps: 4, resume: run.checkpoint, ...quiet }),
     /this checkpoint is from a different graph/, "a different graph is refused");
 
