@@ -15,4 +15,5 @@ export const commands: Record<string, Command> = {
   sample: sampleCommand,
   convert: (await import("./convert.ts")).convertCommand,
   inspect: (await import("./inspect.ts")).inspectCommand,
+  bench: (await import("./bench.ts")).benchCommand,
 };

@@ -14,6 +14,12 @@ export function optimizeLevel(v: string | undefined): number {
   return Number(v);
 }
 
+export function passLevel(v: string | undefined): 0 | 1 | 2 {
+  if (v === undefined) return 2;
+  if (!/^[0-2]$/.test(v)) throw new RnncError(`--passes: expected 0 (none), 1 (clean-ups) or 2 (all), got "${v}"`);
+  return Number(v) as 0 | 1 | 2;
+}
+
 export function ensureDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true });
@@ -25,24 +31,26 @@ export function ensureDir(dir: string): void {
 
 export const compileCommand: Command = {
   summary: "compile a cell or model to model.wasm + model.manifest.json",
-  help: `usage: rnnc compile FILE [--dims I=4,H=5] [-O0|-O1|-O2|-O3] [--wat] [--emit-ts] -o DIR
+  help: `usage: rnnc compile FILE [--dims I=4,H=5] [-O0|-O1|-O2|-O3] [--passes 0|1|2] [--wat] [--emit-ts] -o DIR
 
 Compiles FILE's forward pass, its BPTT backward pass and a streaming step into one WebAssembly
 module. Writes DIR/model.wasm and DIR/model.manifest.json (and DIR/model.wat with --wat;
 DIR/model.ts and DIR/model.d.ts, typed bindings over the runtime, with --emit-ts).
 B and T are run-time arguments: one module serves any batch size and sequence length.
-Default -O3; the module is always validated. See docs/manifest.md.`,
+Default -O3 (Binaryen's optimizer) and --passes 2 (every IR pass of docs/passes.md before
+lowering; 1 runs only the clean-ups, 0 none). The module is always validated. See docs/manifest.md.`,
   async run(argv) {
     const { values, positionals } = parse("compile", argv, {
-      dims: { type: "string" }, O: { type: "string", short: "O" }, wat: { type: "boolean" }, "emit-ts": { type: "boolean" }, out: { type: "string", short: "o" },
+      dims: { type: "string" }, O: { type: "string", short: "O" }, passes: { type: "string" }, wat: { type: "boolean" }, "emit-ts": { type: "boolean" }, out: { type: "string", short: "o" },
     });
     const file = onePositional("compile", positionals);
     if (!values.out) throw new RnncError(`compile: missing -o DIR (the output folder)`);
     const level = optimizeLevel(values.O);
+    const passes = passLevel(values.passes);
     const p = loadProgram(file, parseDims(values.dims));
     const started = Date.now();
-    process.stderr.write(`compiling ${p.name} (-O${level})…\n`);
-    const res = await compileProgram(p, { optimize: level, wat: values.wat ?? false });
+    process.stderr.write(`compiling ${p.name} (-O${level}, passes ${passes})…\n`);
+    const res = await compileProgram(p, { optimize: level, passes, wat: values.wat ?? false });
     ensureDir(values.out);
     writeFileAtomic(join(values.out, "model.wasm"), res.wasm);
     writeFileAtomic(join(values.out, "model.manifest.json"), JSON.stringify(res.manifest, null, 2) + "\n");

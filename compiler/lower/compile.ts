@@ -13,6 +13,7 @@ import type { KernelCtx } from "./kernels.ts";
 import { addMathFunctions } from "./mathfns.ts";
 import { addPoly, evalPoly, Layout, ScratchPlanner } from "./memory.ts";
 import { emitTrainStep, HYPER_FIELDS, OPTIMIZER_KINDS } from "./optimizer.ts";
+import { optimizeGraph } from "../passes/index.ts";
 import type { Poly, Slot } from "./memory.ts";
 
 export const MANIFEST_VERSION = 1;
@@ -22,6 +23,8 @@ const MAX_PAGES = 65536;
 export interface CompileOptions {
   /** Binaryen optimization level, 0–3 (default 3). */
   optimize?: number;
+  /** IR pass level before lowering (compiler/passes): 0 none, 1 clean-ups, 2 everything (default). */
+  passes?: 0 | 1 | 2;
   wat?: boolean;
 }
 
@@ -327,9 +330,10 @@ export async function compileProgram(p: Program, opts: CompileOptions = {}): Pro
     slots: p.params.map((x) => ({ m: layout.pin(x.shape), v: layout.pin(x.shape) })),
   } : null;
 
-  const fwdPlan = planFunction(g, layout, inSlots, outSlots);
+  const passes = opts.passes ?? 2;
+  const fwdPlan = planFunction(optimized(g, passes), layout, inSlots, outSlots);
   const bwdInSlots = [...inSlots, ...ctSlots.filter((s): s is Slot => s !== null)];
-  const bwdPlan = planFunction(bwd.graph, layout, bwdInSlots, [...outSlots, ...gradSlots]);
+  const bwdPlan = planFunction(optimized(bwd.graph, passes), layout, bwdInSlots, [...outSlots, ...gradSlots]);
 
   const total = layout.totalBytes();
   const initialPages = Math.max(1, Math.ceil(evalPoly(total, 1, 1) / PAGE));
@@ -380,6 +384,22 @@ export async function compileProgram(p: Program, opts: CompileOptions = {}): Pro
   } finally {
     m.dispose();
   }
+}
+
+/**
+ * The IR passes before lowering. They keep the graph's inputs and the number and order of its
+ * outputs (an output may be renamed, or become an input it merely passes through: the plan copies
+ * it), which the pinned slots rely on; checked here, since a pass that broke it would silently read
+ * or write the wrong tensor.
+ */
+function optimized(g: Graph, level: 0 | 1 | 2): Graph {
+  if (level === 0) return g;
+  const o = optimizeGraph(g, level);
+  const sameInputs = o.inputs.length === g.inputs.length && o.inputs.every((v, i) => v === g.inputs[i]);
+  if (!sameInputs || o.outputs.length !== g.outputs.length) {
+    throw new Error(`internal: an IR pass changed the graph's interface: ${g.inputs} -> ${o.inputs}; ${g.outputs.length} -> ${o.outputs.length} outputs`);
+  }
+  return o;
 }
 
 /** Number of elements of a shape as a polynomial in B and T. */
@@ -490,7 +510,7 @@ export async function compileGraph(g: Graph, opts: CompileOptions = {}): Promise
   const layout = new Layout();
   const inSlots = g.inputs.map((v) => layout.pin(g.types.get(v)!.shape));
   const outSlots = g.outputs.map((v) => layout.pin(g.types.get(v)!.shape));
-  const plan = planFunction(g, layout, inSlots, outSlots);
+  const plan = planFunction(optimized(g, opts.passes ?? 2), layout, inSlots, outSlots);
   const total = layout.totalBytes();
   const m = new bn.Module();
   try {

@@ -244,7 +244,7 @@ t.test("compile", async (t) => {
   const dir = join(tmp, "elman");
   const r = rnnc("compile", ELMAN, "--dims", ELMAN_DIMS, "-O1", "--wat", "-o", dir);
   t.equal(r.status, 0, "exit 0");
-  t.equal(r.stderr, "compiling elman (-O1)…\n", "progress on stderr");
+  t.equal(r.stderr, "compiling elman (-O1, passes 2)…\n", "progress on stderr");
   const wasm = readFileSync(join(dir, "model.wasm"));
   t.same([...wasm.subarray(0, 4)], [0x00, 0x61, 0x73, 0x6d], "model.wasm is a WebAssembly module");
   t.match(r.stdout, new RegExp(`^${join(dir, "model.wasm").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: ${wasm.length} bytes \\(\\d+ ms\\)\\n$`),
@@ -256,6 +256,11 @@ t.test("compile", async (t) => {
   const bad = join(tmp, "bad-level");
   failsWith(t, rnnc("compile", ELMAN, "-O5", "-o", bad), [`-O: expected a level 0 to 3 (-O0 … -O3), got "-O5"`], "a bad -O level");
   t.notOk(existsSync(bad), "nothing is written");
+  failsWith(t, rnnc("compile", ELMAN, "--passes", "3", "-o", bad), [`--passes: expected 0 (none), 1 (clean-ups) or 2 (all), got "3"`], "a bad pass level");
+  t.notOk(existsSync(bad), "nothing is written");
+  const raw = join(tmp, "passes0");
+  t.equal(rnnc("compile", ELMAN, "--dims", ELMAN_DIMS, "-O1", "--passes", "0", "--wat", "-o", raw).status, 0, "--passes 0 compiles");
+  t.not(readFileSync(join(raw, "model.wat"), "utf8"), readFileSync(join(dir, "model.wat"), "utf8"), "and lowers a different (unoptimized) graph");
   failsWith(t, rnnc("compile", ELMAN), ["compile: missing -o DIR (the output folder)"], "no -o");
 });
 

@@ -59,7 +59,7 @@ Object {
       "name": "x",
       "offset": Array [
         160,
-        80,
+        64,
         0,
         0,
       ],
@@ -91,16 +91,16 @@ Object {
   ],
   "memoryBytes": Array [
     160,
-    80,
+    64,
     0,
-    32,
+    64,
   ],
   "outputs": Array [
     Object {
       "name": "%scan.1",
       "offset": Array [
         160,
-        80,
+        64,
         0,
         16,
       ],
@@ -130,7 +130,7 @@ Object {
       },
     },
   ],
-  "wasmBytes": 2391,
+  "wasmBytes": 2395,
 }
 `
 
@@ -156,25 +156,705 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
   (local $14 i32)
   (local $15 i32)
   (local $16 i32)
-  (local $17 f32)
+  (local $17 i32)
   (local $18 f32)
   (local $19 f32)
   (local $20 f32)
   (local $21 f32)
   (local $22 f32)
-  (local.set $15
-   (local.tee $2
-    (i32.add
+  (local $23 f32)
+  (local.set $17
+   (i32.add
+    (local.tee $13
+     (i32.add
+      (i32.shl
+       (local.get $0)
+       (i32.const 6)
+      )
+      (i32.const 160)
+     )
+    )
+    (i32.mul
+     (local.tee $2
+      (i32.mul
+       (local.get $0)
+       (local.get $1)
+      )
+     )
+     (i32.const 48)
+    )
+   )
+  )
+  (local.set $11
+   (i32.add
+    (i32.shl
+     (local.get $2)
+     (i32.const 5)
+    )
+    (local.get $13)
+   )
+  )
+  (local.set $4
+   (i32.shr_u
+    (local.get $2)
+    (i32.const 2)
+   )
+  )
+  (loop $label2
+   (local.set $6
+    (select
+     (i32.const 1)
+     (local.tee $3
+      (i32.sub
+       (i32.const 1)
+       (local.get $12)
+      )
+     )
+     (i32.gt_s
+      (local.get $3)
+      (i32.const 1)
+     )
+    )
+   )
+   (local.set $15
+    (i32.const 0)
+   )
+   (if
+    (local.get $4)
+    (then
+     (loop $label1
+      (local.set $14
+       (i32.const 0)
+      )
+      (if
+       (i32.gt_s
+        (local.get $6)
+        (i32.const 0)
+       )
+       (then
+        (local.set $9
+         (i32.add
+          (local.get $13)
+          (i32.shl
+           (local.get $15)
+           (i32.const 5)
+          )
+         )
+        )
+        (local.set $5
+         (i32.add
+          (local.get $11)
+          (i32.mul
+           (local.get $15)
+           (i32.const 48)
+          )
+         )
+        )
+        (loop $label
+         (local.set $10
+          (i32.sub
+           (i32.shl
+            (local.tee $3
+             (i32.shl
+              (i32.add
+               (local.get $12)
+               (local.get $14)
+              )
+              (i32.const 1)
+             )
+            )
+            (i32.const 3)
+           )
+           (i32.const -64)
+          )
+         )
+         (f32.store
+          (local.tee $3
+           (i32.add
+            (local.get $5)
+            (i32.shl
+             (local.get $3)
+             (i32.const 2)
+            )
+           )
+          )
+          (f32.add
+           (f32.add
+            (f32.mul
+             (f32.load
+              (local.get $9)
+             )
+             (f32.load
+              (local.get $10)
+             )
+            )
+            (f32.const 0)
+           )
+           (f32.mul
+            (f32.load offset=4
+             (local.get $9)
+            )
+            (f32.load offset=4
+             (local.get $10)
+            )
+           )
+          )
+         )
+         (f32.store offset=4
+          (local.get $3)
+          (f32.add
+           (f32.add
+            (f32.mul
+             (f32.load
+              (local.get $9)
+             )
+             (f32.load offset=8
+              (local.get $10)
+             )
+            )
+            (f32.const 0)
+           )
+           (f32.mul
+            (f32.load offset=4
+             (local.get $9)
+            )
+            (f32.load offset=12
+             (local.get $10)
+            )
+           )
+          )
+         )
+         (f32.store offset=12
+          (local.get $3)
+          (f32.add
+           (f32.add
+            (f32.mul
+             (f32.load offset=8
+              (local.get $9)
+             )
+             (f32.load
+              (local.get $10)
+             )
+            )
+            (f32.const 0)
+           )
+           (f32.mul
+            (f32.load offset=12
+             (local.get $9)
+            )
+            (f32.load offset=4
+             (local.get $10)
+            )
+           )
+          )
+         )
+         (f32.store offset=16
+          (local.get $3)
+          (f32.add
+           (f32.add
+            (f32.mul
+             (f32.load offset=8
+              (local.get $9)
+             )
+             (f32.load offset=8
+              (local.get $10)
+             )
+            )
+            (f32.const 0)
+           )
+           (f32.mul
+            (f32.load offset=12
+             (local.get $9)
+            )
+            (f32.load offset=12
+             (local.get $10)
+            )
+           )
+          )
+         )
+         (f32.store offset=24
+          (local.get $3)
+          (f32.add
+           (f32.add
+            (f32.mul
+             (f32.load offset=16
+              (local.get $9)
+             )
+             (f32.load
+              (local.get $10)
+             )
+            )
+            (f32.const 0)
+           )
+           (f32.mul
+            (f32.load offset=20
+             (local.get $9)
+            )
+            (f32.load offset=4
+             (local.get $10)
+            )
+           )
+          )
+         )
+         (f32.store offset=28
+          (local.get $3)
+          (f32.add
+           (f32.add
+            (f32.mul
+             (f32.load offset=16
+              (local.get $9)
+             )
+             (f32.load offset=8
+              (local.get $10)
+             )
+            )
+            (f32.const 0)
+           )
+           (f32.mul
+            (f32.load offset=20
+             (local.get $9)
+            )
+            (f32.load offset=12
+             (local.get $10)
+            )
+           )
+          )
+         )
+         (f32.store offset=36
+          (local.get $3)
+          (f32.add
+           (f32.add
+            (f32.mul
+             (f32.load offset=24
+              (local.get $9)
+             )
+             (f32.load
+              (local.get $10)
+             )
+            )
+            (f32.const 0)
+           )
+           (f32.mul
+            (f32.load offset=28
+             (local.get $9)
+            )
+            (f32.load offset=4
+             (local.get $10)
+            )
+           )
+          )
+         )
+         (f32.store offset=40
+          (local.get $3)
+          (f32.add
+           (f32.add
+            (f32.mul
+             (f32.load offset=24
+              (local.get $9)
+             )
+             (f32.load offset=8
+              (local.get $10)
+             )
+            )
+            (f32.const 0)
+           )
+           (f32.mul
+            (f32.load offset=28
+             (local.get $9)
+            )
+            (f32.load offset=12
+             (local.get $10)
+            )
+           )
+          )
+         )
+         (br_if $label
+          (i32.gt_s
+           (local.get $6)
+           (local.tee $14
+            (i32.add
+             (local.get $14)
+             (i32.const 1)
+            )
+           )
+          )
+         )
+        )
+       )
+      )
+      (br_if $label1
+       (i32.gt_s
+        (local.get $4)
+        (local.tee $15
+         (i32.add
+          (local.get $15)
+          (i32.const 1)
+         )
+        )
+       )
+      )
+     )
+    )
+   )
+   (br_if $label2
+    (i32.le_s
+     (local.tee $12
+      (i32.add
+       (local.get $12)
+       (i32.const 1)
+      )
+     )
+     (i32.const 0)
+    )
+   )
+  )
+  (local.set $5
+   (i32.const 0)
+  )
+  (if
+   (local.get $4)
+   (then
+    (loop $label3
+     (f32.store
+      (local.tee $3
+       (i32.add
+        (i32.add
+         (local.get $11)
+         (i32.mul
+          (local.get $5)
+          (i32.const 48)
+         )
+        )
+        (i32.const 8)
+       )
+      )
+      (f32.add
+       (f32.add
+        (f32.mul
+         (f32.load
+          (local.tee $6
+           (i32.add
+            (local.get $13)
+            (i32.shl
+             (local.get $5)
+             (i32.const 5)
+            )
+           )
+          )
+         )
+         (f32.load
+          (i32.const 80)
+         )
+        )
+        (f32.const 0)
+       )
+       (f32.mul
+        (f32.load offset=4
+         (local.get $6)
+        )
+        (f32.load
+         (i32.const 84)
+        )
+       )
+      )
+     )
+     (f32.store offset=12
+      (local.get $3)
+      (f32.add
+       (f32.add
+        (f32.mul
+         (f32.load offset=8
+          (local.get $6)
+         )
+         (f32.load
+          (i32.const 80)
+         )
+        )
+        (f32.const 0)
+       )
+       (f32.mul
+        (f32.load offset=12
+         (local.get $6)
+        )
+        (f32.load
+         (i32.const 84)
+        )
+       )
+      )
+     )
+     (f32.store offset=24
+      (local.get $3)
+      (f32.add
+       (f32.add
+        (f32.mul
+         (f32.load offset=16
+          (local.get $6)
+         )
+         (f32.load
+          (i32.const 80)
+         )
+        )
+        (f32.const 0)
+       )
+       (f32.mul
+        (f32.load offset=20
+         (local.get $6)
+        )
+        (f32.load
+         (i32.const 84)
+        )
+       )
+      )
+     )
+     (f32.store offset=36
+      (local.get $3)
+      (f32.add
+       (f32.add
+        (f32.mul
+         (f32.load offset=24
+          (local.get $6)
+         )
+         (f32.load
+          (i32.const 80)
+         )
+        )
+        (f32.const 0)
+       )
+       (f32.mul
+        (f32.load offset=28
+         (local.get $6)
+        )
+        (f32.load
+         (i32.const 84)
+        )
+       )
+      )
+     )
+     (br_if $label3
+      (i32.gt_s
+       (local.get $4)
+       (local.tee $5
+        (i32.add
+         (local.get $5)
+         (i32.const 1)
+        )
+       )
+      )
+     )
+    )
+   )
+  )
+  (local.set $12
+   (i32.const 0)
+  )
+  (if
+   (i32.gt_s
+    (local.tee $5
+     (i32.sub
+      (local.get $2)
+      (local.tee $6
+       (i32.shl
+        (local.get $4)
+        (i32.const 2)
+       )
+      )
+     )
+    )
+    (i32.const 0)
+   )
+   (then
+    (loop $label4
+     (f32.store
+      (local.tee $14
+       (i32.add
+        (local.get $11)
+        (i32.mul
+         (local.tee $3
+          (i32.add
+           (local.get $6)
+           (local.get $12)
+          )
+         )
+         (i32.const 12)
+        )
+       )
+      )
+      (f32.add
+       (f32.add
+        (f32.mul
+         (f32.load
+          (local.tee $3
+           (i32.add
+            (local.get $13)
+            (i32.shl
+             (local.get $3)
+             (i32.const 3)
+            )
+           )
+          )
+         )
+         (f32.load
+          (i32.const 64)
+         )
+        )
+        (f32.const 0)
+       )
+       (f32.mul
+        (f32.load offset=4
+         (local.get $3)
+        )
+        (f32.load
+         (i32.const 68)
+        )
+       )
+      )
+     )
+     (f32.store offset=4
+      (local.get $14)
+      (f32.add
+       (f32.add
+        (f32.mul
+         (f32.load
+          (local.get $3)
+         )
+         (f32.load
+          (i32.const 72)
+         )
+        )
+        (f32.const 0)
+       )
+       (f32.mul
+        (f32.load offset=4
+         (local.get $3)
+        )
+        (f32.load
+         (i32.const 76)
+        )
+       )
+      )
+     )
+     (f32.store offset=8
+      (local.get $14)
+      (f32.add
+       (f32.add
+        (f32.mul
+         (f32.load
+          (local.get $3)
+         )
+         (f32.load
+          (i32.const 80)
+         )
+        )
+        (f32.const 0)
+       )
+       (f32.mul
+        (f32.load offset=4
+         (local.get $3)
+        )
+        (f32.load
+         (i32.const 84)
+        )
+       )
+      )
+     )
+     (br_if $label4
+      (i32.gt_s
+       (local.get $5)
+       (local.tee $12
+        (i32.add
+         (local.get $12)
+         (i32.const 1)
+        )
+       )
+      )
+     )
+    )
+   )
+  )
+  (local.set $12
+   (i32.const 0)
+  )
+  (if
+   (i32.gt_s
+    (local.tee $5
      (i32.mul
       (local.get $0)
-      (i32.const 80)
+      (local.get $1)
      )
-     (i32.const 160)
+    )
+    (i32.const 0)
+   )
+   (then
+    (loop $label6
+     (local.set $3
+      (i32.mul
+       (local.get $12)
+       (i32.const 3)
+      )
+     )
+     (local.set $6
+      (i32.const 0)
+     )
+     (loop $label5
+      (f32.store
+       (i32.add
+        (local.get $17)
+        (local.tee $4
+         (i32.shl
+          (i32.add
+           (local.get $3)
+           (local.get $6)
+          )
+          (i32.const 2)
+         )
+        )
+       )
+       (f32.add
+        (f32.load
+         (i32.add
+          (local.get $4)
+          (local.get $11)
+         )
+        )
+        (f32.load
+         (i32.add
+          (i32.shl
+           (local.get $6)
+           (i32.const 2)
+          )
+          (i32.const 144)
+         )
+        )
+       )
+      )
+      (br_if $label5
+       (i32.lt_s
+        (local.tee $6
+         (i32.add
+          (local.get $6)
+          (i32.const 1)
+         )
+        )
+        (i32.const 3)
+       )
+      )
+     )
+     (br_if $label6
+      (i32.gt_s
+       (local.get $5)
+       (local.tee $12
+        (i32.add
+         (local.get $12)
+         (i32.const 1)
+        )
+       )
+      )
+     )
     )
    )
   )
   (memory.copy
-   (local.tee $13
+   (local.tee $3
     (i32.add
      (i32.shl
       (local.get $0)
@@ -189,44 +869,46 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
     (i32.const 12)
    )
   )
+  (local.set $10
+   (i32.const 0)
+  )
   (if
    (i32.gt_s
     (local.get $1)
     (i32.const 0)
    )
    (then
-    (local.set $16
+    (local.set $15
      (i32.add
       (i32.shl
-       (i32.mul
-        (local.get $0)
-        (local.get $1)
-       )
+       (local.get $2)
        (i32.const 4)
       )
-      (local.get $2)
+      (local.get $13)
      )
     )
     (loop $label14
-     (local.set $3
+     (local.set $14
       (i32.add
-       (local.get $15)
-       (i32.shl
-        (i32.mul
-         (local.get $14)
-         (i32.shl
-          (local.get $0)
-          (i32.const 1)
+       (local.get $17)
+       (local.tee $12
+        (i32.shl
+         (i32.mul
+          (local.get $10)
+          (i32.mul
+           (local.get $0)
+           (i32.const 3)
+          )
          )
+         (i32.const 2)
         )
-        (i32.const 2)
        )
       )
      )
-     (local.set $10
+     (local.set $13
       (i32.const 0)
      )
-     (local.set $12
+     (local.set $16
       (i32.add
        (i32.shl
         (local.get $0)
@@ -241,14 +923,14 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        (i32.const 2)
       )
      )
-     (loop $label2
-      (local.set $8
+     (loop $label9
+      (local.set $6
        (select
         (i32.const 1)
         (local.tee $2
          (i32.sub
           (i32.const 1)
-          (local.get $10)
+          (local.get $13)
          )
         )
         (i32.gt_s
@@ -257,637 +939,48 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
         )
        )
       )
-      (local.set $11
+      (local.set $4
        (i32.const 0)
       )
       (if
        (local.get $9)
        (then
-        (loop $label1
+        (loop $label8
          (local.set $7
-          (i32.const 0)
-         )
-         (if
-          (i32.gt_s
-           (local.get $8)
-           (i32.const 0)
-          )
-          (then
-           (local.set $4
-            (i32.add
-             (local.get $3)
-             (i32.shl
-              (local.get $11)
-              (i32.const 5)
-             )
-            )
-           )
-           (local.set $6
-            (i32.add
-             (local.get $12)
-             (i32.mul
-              (local.get $11)
-              (i32.const 48)
-             )
-            )
-           )
-           (loop $label
-            (local.set $5
-             (i32.sub
-              (i32.shl
-               (local.tee $2
-                (i32.shl
-                 (i32.add
-                  (local.get $7)
-                  (local.get $10)
-                 )
-                 (i32.const 1)
-                )
-               )
-               (i32.const 3)
-              )
-              (i32.const -64)
-             )
-            )
-            (f32.store
-             (local.tee $2
-              (i32.add
-               (local.get $6)
-               (i32.shl
-                (local.get $2)
-                (i32.const 2)
-               )
-              )
-             )
-             (f32.add
-              (f32.add
-               (f32.mul
-                (f32.load
-                 (local.get $4)
-                )
-                (f32.load
-                 (local.get $5)
-                )
-               )
-               (f32.const 0)
-              )
-              (f32.mul
-               (f32.load offset=4
-                (local.get $4)
-               )
-               (f32.load offset=4
-                (local.get $5)
-               )
-              )
-             )
-            )
-            (f32.store offset=4
-             (local.get $2)
-             (f32.add
-              (f32.add
-               (f32.mul
-                (f32.load
-                 (local.get $4)
-                )
-                (f32.load offset=8
-                 (local.get $5)
-                )
-               )
-               (f32.const 0)
-              )
-              (f32.mul
-               (f32.load offset=4
-                (local.get $4)
-               )
-               (f32.load offset=12
-                (local.get $5)
-               )
-              )
-             )
-            )
-            (f32.store offset=12
-             (local.get $2)
-             (f32.add
-              (f32.add
-               (f32.mul
-                (f32.load offset=8
-                 (local.get $4)
-                )
-                (f32.load
-                 (local.get $5)
-                )
-               )
-               (f32.const 0)
-              )
-              (f32.mul
-               (f32.load offset=12
-                (local.get $4)
-               )
-               (f32.load offset=4
-                (local.get $5)
-               )
-              )
-             )
-            )
-            (f32.store offset=16
-             (local.get $2)
-             (f32.add
-              (f32.add
-               (f32.mul
-                (f32.load offset=8
-                 (local.get $4)
-                )
-                (f32.load offset=8
-                 (local.get $5)
-                )
-               )
-               (f32.const 0)
-              )
-              (f32.mul
-               (f32.load offset=12
-                (local.get $4)
-               )
-               (f32.load offset=12
-                (local.get $5)
-               )
-              )
-             )
-            )
-            (f32.store offset=24
-             (local.get $2)
-             (f32.add
-              (f32.add
-               (f32.mul
-                (f32.load offset=16
-                 (local.get $4)
-                )
-                (f32.load
-                 (local.get $5)
-                )
-               )
-               (f32.const 0)
-              )
-              (f32.mul
-               (f32.load offset=20
-                (local.get $4)
-               )
-               (f32.load offset=4
-                (local.get $5)
-               )
-              )
-             )
-            )
-            (f32.store offset=28
-             (local.get $2)
-             (f32.add
-              (f32.add
-               (f32.mul
-                (f32.load offset=16
-                 (local.get $4)
-                )
-                (f32.load offset=8
-                 (local.get $5)
-                )
-               )
-               (f32.const 0)
-              )
-              (f32.mul
-               (f32.load offset=20
-                (local.get $4)
-               )
-               (f32.load offset=12
-                (local.get $5)
-               )
-              )
-             )
-            )
-            (f32.store offset=36
-             (local.get $2)
-             (f32.add
-              (f32.add
-               (f32.mul
-                (f32.load offset=24
-                 (local.get $4)
-                )
-                (f32.load
-                 (local.get $5)
-                )
-               )
-               (f32.const 0)
-              )
-              (f32.mul
-               (f32.load offset=28
-                (local.get $4)
-               )
-               (f32.load offset=4
-                (local.get $5)
-               )
-              )
-             )
-            )
-            (f32.store offset=40
-             (local.get $2)
-             (f32.add
-              (f32.add
-               (f32.mul
-                (f32.load offset=24
-                 (local.get $4)
-                )
-                (f32.load offset=8
-                 (local.get $5)
-                )
-               )
-               (f32.const 0)
-              )
-              (f32.mul
-               (f32.load offset=28
-                (local.get $4)
-               )
-               (f32.load offset=12
-                (local.get $5)
-               )
-              )
-             )
-            )
-            (br_if $label
-             (i32.gt_s
-              (local.get $8)
-              (local.tee $7
-               (i32.add
-                (local.get $7)
-                (i32.const 1)
-               )
-              )
-             )
-            )
-           )
-          )
-         )
-         (br_if $label1
-          (i32.gt_s
-           (local.get $9)
-           (local.tee $11
-            (i32.add
-             (local.get $11)
-             (i32.const 1)
-            )
-           )
-          )
-         )
-        )
-       )
-      )
-      (br_if $label2
-       (i32.le_s
-        (local.tee $10
-         (i32.add
-          (local.get $10)
-          (i32.const 1)
-         )
-        )
-        (i32.const 0)
-       )
-      )
-     )
-     (local.set $5
-      (i32.const 0)
-     )
-     (if
-      (local.get $9)
-      (then
-       (loop $label3
-        (f32.store
-         (local.tee $2
           (i32.add
-           (i32.add
-            (local.get $12)
-            (i32.mul
-             (local.get $5)
-             (i32.const 48)
-            )
-           )
-           (i32.const 8)
-          )
-         )
-         (f32.add
-          (f32.add
-           (f32.mul
-            (f32.load
-             (local.tee $6
-              (i32.add
-               (local.get $3)
-               (i32.shl
-                (local.get $5)
-                (i32.const 5)
-               )
-              )
-             )
-            )
-            (f32.load
-             (i32.const 80)
-            )
-           )
-           (f32.const 0)
-          )
-          (f32.mul
-           (f32.load offset=4
-            (local.get $6)
-           )
-           (f32.load
-            (i32.const 84)
-           )
-          )
-         )
-        )
-        (f32.store offset=12
-         (local.get $2)
-         (f32.add
-          (f32.add
-           (f32.mul
-            (f32.load offset=8
-             (local.get $6)
-            )
-            (f32.load
-             (i32.const 80)
-            )
-           )
-           (f32.const 0)
-          )
-          (f32.mul
-           (f32.load offset=12
-            (local.get $6)
-           )
-           (f32.load
-            (i32.const 84)
-           )
-          )
-         )
-        )
-        (f32.store offset=24
-         (local.get $2)
-         (f32.add
-          (f32.add
-           (f32.mul
-            (f32.load offset=16
-             (local.get $6)
-            )
-            (f32.load
-             (i32.const 80)
-            )
-           )
-           (f32.const 0)
-          )
-          (f32.mul
-           (f32.load offset=20
-            (local.get $6)
-           )
-           (f32.load
-            (i32.const 84)
-           )
-          )
-         )
-        )
-        (f32.store offset=36
-         (local.get $2)
-         (f32.add
-          (f32.add
-           (f32.mul
-            (f32.load offset=24
-             (local.get $6)
-            )
-            (f32.load
-             (i32.const 80)
-            )
-           )
-           (f32.const 0)
-          )
-          (f32.mul
-           (f32.load offset=28
-            (local.get $6)
-           )
-           (f32.load
-            (i32.const 84)
-           )
-          )
-         )
-        )
-        (br_if $label3
-         (i32.gt_s
-          (local.get $9)
-          (local.tee $5
-           (i32.add
-            (local.get $5)
-            (i32.const 1)
-           )
-          )
-         )
-        )
-       )
-      )
-     )
-     (local.set $5
-      (i32.const 0)
-     )
-     (if
-      (i32.gt_s
-       (local.tee $6
-        (i32.sub
-         (local.get $0)
-         (local.tee $8
-          (i32.shl
-           (local.get $9)
-           (i32.const 2)
-          )
-         )
-        )
-       )
-       (i32.const 0)
-      )
-      (then
-       (loop $label4
-        (f32.store
-         (local.tee $7
-          (i32.add
-           (local.get $12)
-           (i32.mul
-            (local.tee $2
-             (i32.add
-              (local.get $5)
-              (local.get $8)
-             )
-            )
-            (i32.const 12)
-           )
-          )
-         )
-         (f32.add
-          (f32.add
-           (f32.mul
-            (f32.load
-             (local.tee $2
-              (i32.add
-               (local.get $3)
-               (i32.shl
-                (local.get $2)
-                (i32.const 3)
-               )
-              )
-             )
-            )
-            (f32.load
-             (i32.const 64)
-            )
-           )
-           (f32.const 0)
-          )
-          (f32.mul
-           (f32.load offset=4
-            (local.get $2)
-           )
-           (f32.load
-            (i32.const 68)
-           )
-          )
-         )
-        )
-        (f32.store offset=4
-         (local.get $7)
-         (f32.add
-          (f32.add
-           (f32.mul
-            (f32.load
-             (local.get $2)
-            )
-            (f32.load
-             (i32.const 72)
-            )
-           )
-           (f32.const 0)
-          )
-          (f32.mul
-           (f32.load offset=4
-            (local.get $2)
-           )
-           (f32.load
-            (i32.const 76)
-           )
-          )
-         )
-        )
-        (f32.store offset=8
-         (local.get $7)
-         (f32.add
-          (f32.add
-           (f32.mul
-            (f32.load
-             (local.get $2)
-            )
-            (f32.load
-             (i32.const 80)
-            )
-           )
-           (f32.const 0)
-          )
-          (f32.mul
-           (f32.load offset=4
-            (local.get $2)
-           )
-           (f32.load
-            (i32.const 84)
-           )
-          )
-         )
-        )
-        (br_if $label4
-         (i32.gt_s
-          (local.get $6)
-          (local.tee $5
-           (i32.add
-            (local.get $5)
-            (i32.const 1)
-           )
-          )
-         )
-        )
-       )
-      )
-     )
-     (local.set $9
-      (i32.add
-       (i32.mul
-        (local.get $0)
-        (i32.const 48)
-       )
-       (i32.const 160)
-      )
-     )
-     (local.set $7
-      (i32.shr_u
-       (local.get $0)
-       (i32.const 2)
-      )
-     )
-     (local.set $5
-      (i32.const 0)
-     )
-     (loop $label7
-      (local.set $8
-       (select
-        (i32.const 1)
-        (local.tee $2
-         (i32.sub
-          (i32.const 1)
-          (local.get $5)
-         )
-        )
-        (i32.gt_s
-         (local.get $2)
-         (i32.const 1)
-        )
-       )
-      )
-      (local.set $11
-       (i32.const 0)
-      )
-      (if
-       (local.get $7)
-       (then
-        (loop $label6
-         (local.set $4
-          (i32.add
-           (local.get $13)
+           (local.get $3)
            (local.tee $2
             (i32.mul
-             (local.get $11)
+             (local.get $4)
              (i32.const 48)
             )
            )
           )
          )
-         (local.set $10
+         (local.set $11
           (i32.const 0)
          )
          (if
           (i32.gt_s
-           (local.get $8)
+           (local.get $6)
            (i32.const 0)
           )
           (then
-           (local.set $6
+           (local.set $5
             (i32.add
              (local.get $2)
-             (local.get $9)
+             (local.get $16)
             )
            )
-           (loop $label5
-            (local.set $3
+           (loop $label7
+            (local.set $8
              (i32.add
               (i32.mul
                (local.tee $2
                 (i32.shl
                  (i32.add
-                  (local.get $5)
-                  (local.get $10)
+                  (local.get $11)
+                  (local.get $13)
                  )
                  (i32.const 1)
                 )
@@ -900,7 +993,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
             (f32.store
              (local.tee $2
               (i32.add
-               (local.get $6)
+               (local.get $5)
                (i32.shl
                 (local.get $2)
                 (i32.const 2)
@@ -912,29 +1005,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                (f32.add
                 (f32.mul
                  (f32.load
-                  (local.get $4)
+                  (local.get $7)
                  )
                  (f32.load
-                  (local.get $3)
+                  (local.get $8)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=4
-                 (local.get $4)
+                 (local.get $7)
                 )
                 (f32.load offset=4
-                 (local.get $3)
+                 (local.get $8)
                 )
                )
               )
               (f32.mul
                (f32.load offset=8
-                (local.get $4)
+                (local.get $7)
                )
                (f32.load offset=8
-                (local.get $3)
+                (local.get $8)
                )
               )
              )
@@ -946,29 +1039,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                (f32.add
                 (f32.mul
                  (f32.load
-                  (local.get $4)
+                  (local.get $7)
                  )
                  (f32.load offset=12
-                  (local.get $3)
+                  (local.get $8)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=4
-                 (local.get $4)
+                 (local.get $7)
                 )
                 (f32.load offset=16
-                 (local.get $3)
+                 (local.get $8)
                 )
                )
               )
               (f32.mul
                (f32.load offset=8
-                (local.get $4)
+                (local.get $7)
                )
                (f32.load offset=20
-                (local.get $3)
+                (local.get $8)
                )
               )
              )
@@ -980,29 +1073,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                (f32.add
                 (f32.mul
                  (f32.load offset=12
-                  (local.get $4)
+                  (local.get $7)
                  )
                  (f32.load
-                  (local.get $3)
+                  (local.get $8)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=16
-                 (local.get $4)
+                 (local.get $7)
                 )
                 (f32.load offset=4
-                 (local.get $3)
+                 (local.get $8)
                 )
                )
               )
               (f32.mul
                (f32.load offset=20
-                (local.get $4)
+                (local.get $7)
                )
                (f32.load offset=8
-                (local.get $3)
+                (local.get $8)
                )
               )
              )
@@ -1014,29 +1107,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                (f32.add
                 (f32.mul
                  (f32.load offset=12
-                  (local.get $4)
+                  (local.get $7)
                  )
                  (f32.load offset=12
-                  (local.get $3)
+                  (local.get $8)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=16
-                 (local.get $4)
+                 (local.get $7)
                 )
                 (f32.load offset=16
-                 (local.get $3)
+                 (local.get $8)
                 )
                )
               )
               (f32.mul
                (f32.load offset=20
-                (local.get $4)
+                (local.get $7)
                )
                (f32.load offset=20
-                (local.get $3)
+                (local.get $8)
                )
               )
              )
@@ -1048,29 +1141,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                (f32.add
                 (f32.mul
                  (f32.load offset=24
-                  (local.get $4)
+                  (local.get $7)
                  )
                  (f32.load
-                  (local.get $3)
+                  (local.get $8)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=28
-                 (local.get $4)
+                 (local.get $7)
                 )
                 (f32.load offset=4
-                 (local.get $3)
+                 (local.get $8)
                 )
                )
               )
               (f32.mul
                (f32.load offset=32
-                (local.get $4)
+                (local.get $7)
                )
                (f32.load offset=8
-                (local.get $3)
+                (local.get $8)
                )
               )
              )
@@ -1082,29 +1175,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                (f32.add
                 (f32.mul
                  (f32.load offset=24
-                  (local.get $4)
+                  (local.get $7)
                  )
                  (f32.load offset=12
-                  (local.get $3)
+                  (local.get $8)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=28
-                 (local.get $4)
+                 (local.get $7)
                 )
                 (f32.load offset=16
-                 (local.get $3)
+                 (local.get $8)
                 )
                )
               )
               (f32.mul
                (f32.load offset=32
-                (local.get $4)
+                (local.get $7)
                )
                (f32.load offset=20
-                (local.get $3)
+                (local.get $8)
                )
               )
              )
@@ -1116,29 +1209,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                (f32.add
                 (f32.mul
                  (f32.load offset=36
-                  (local.get $4)
+                  (local.get $7)
                  )
                  (f32.load
-                  (local.get $3)
+                  (local.get $8)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=40
-                 (local.get $4)
+                 (local.get $7)
                 )
                 (f32.load offset=4
-                 (local.get $3)
+                 (local.get $8)
                 )
                )
               )
               (f32.mul
                (f32.load offset=44
-                (local.get $4)
+                (local.get $7)
                )
                (f32.load offset=8
-                (local.get $3)
+                (local.get $8)
                )
               )
              )
@@ -1150,39 +1243,39 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                (f32.add
                 (f32.mul
                  (f32.load offset=36
-                  (local.get $4)
+                  (local.get $7)
                  )
                  (f32.load offset=12
-                  (local.get $3)
+                  (local.get $8)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=40
-                 (local.get $4)
+                 (local.get $7)
                 )
                 (f32.load offset=16
-                 (local.get $3)
+                 (local.get $8)
                 )
                )
               )
               (f32.mul
                (f32.load offset=44
-                (local.get $4)
+                (local.get $7)
                )
                (f32.load offset=20
-                (local.get $3)
+                (local.get $8)
                )
               )
              )
             )
-            (br_if $label5
+            (br_if $label7
              (i32.gt_s
-              (local.get $8)
-              (local.tee $10
+              (local.get $6)
+              (local.tee $11
                (i32.add
-                (local.get $10)
+                (local.get $11)
                 (i32.const 1)
                )
               )
@@ -1191,12 +1284,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
            )
           )
          )
-         (br_if $label6
+         (br_if $label8
           (i32.gt_s
-           (local.get $7)
-           (local.tee $11
+           (local.get $9)
+           (local.tee $4
             (i32.add
-             (local.get $11)
+             (local.get $4)
              (i32.const 1)
             )
            )
@@ -1205,11 +1298,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
         )
        )
       )
-      (br_if $label7
+      (br_if $label9
        (i32.le_s
-        (local.tee $5
+        (local.tee $13
          (i32.add
-          (local.get $5)
+          (local.get $13)
           (i32.const 1)
          )
         )
@@ -1217,21 +1310,21 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        )
       )
      )
-     (local.set $5
+     (local.set $4
       (i32.const 0)
      )
      (if
-      (local.get $7)
+      (local.get $9)
       (then
-       (loop $label8
+       (loop $label10
         (f32.store
-         (local.tee $6
+         (local.tee $5
           (i32.add
            (i32.add
-            (local.get $9)
+            (local.get $16)
             (local.tee $2
              (i32.mul
-              (local.get $5)
+              (local.get $4)
               (i32.const 48)
              )
             )
@@ -1247,7 +1340,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
               (local.tee $2
                (i32.add
                 (local.get $2)
-                (local.get $13)
+                (local.get $3)
                )
               )
              )
@@ -1277,7 +1370,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
          )
         )
         (f32.store offset=12
-         (local.get $6)
+         (local.get $5)
          (f32.add
           (f32.add
            (f32.add
@@ -1311,7 +1404,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
          )
         )
         (f32.store offset=24
-         (local.get $6)
+         (local.get $5)
          (f32.add
           (f32.add
            (f32.add
@@ -1345,7 +1438,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
          )
         )
         (f32.store offset=36
-         (local.get $6)
+         (local.get $5)
          (f32.add
           (f32.add
            (f32.add
@@ -1378,12 +1471,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
           )
          )
         )
-        (br_if $label8
+        (br_if $label10
          (i32.gt_s
-          (local.get $7)
-          (local.tee $5
+          (local.get $9)
+          (local.tee $4
            (i32.add
-            (local.get $5)
+            (local.get $4)
             (i32.const 1)
            )
           )
@@ -1392,17 +1485,17 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        )
       )
      )
-     (local.set $3
+     (local.set $4
       (i32.const 0)
      )
      (if
       (i32.gt_s
-       (local.tee $6
+       (local.tee $5
         (i32.sub
          (local.get $0)
-         (local.tee $8
+         (local.tee $6
           (i32.shl
-           (local.get $7)
+           (local.get $9)
            (i32.const 2)
           )
          )
@@ -1411,16 +1504,16 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        (i32.const 0)
       )
       (then
-       (loop $label9
+       (loop $label11
         (f32.store
-         (local.tee $7
+         (local.tee $11
           (i32.add
-           (local.get $9)
+           (local.get $16)
            (local.tee $2
             (i32.mul
              (i32.add
-              (local.get $3)
-              (local.get $8)
+              (local.get $4)
+              (local.get $6)
              )
              (i32.const 12)
             )
@@ -1435,7 +1528,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
               (local.tee $2
                (i32.add
                 (local.get $2)
-                (local.get $13)
+                (local.get $3)
                )
               )
              )
@@ -1465,7 +1558,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
          )
         )
         (f32.store offset=4
-         (local.get $7)
+         (local.get $11)
          (f32.add
           (f32.add
            (f32.add
@@ -1499,7 +1592,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
          )
         )
         (f32.store offset=8
-         (local.get $7)
+         (local.get $11)
          (f32.add
           (f32.add
            (f32.add
@@ -1532,12 +1625,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
           )
          )
         )
-        (br_if $label9
+        (br_if $label11
          (i32.gt_s
-          (local.get $6)
-          (local.tee $3
+          (local.get $5)
+          (local.tee $4
            (i32.add
-            (local.get $3)
+            (local.get $4)
             (i32.const 1)
            )
           )
@@ -1546,16 +1639,16 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        )
       )
      )
-     (local.set $8
+     (local.set $11
       (i32.add
-       (i32.shl
+       (i32.mul
         (local.get $0)
-        (i32.const 6)
+        (i32.const 48)
        )
        (i32.const 160)
       )
      )
-     (local.set $3
+     (local.set $4
       (i32.const 0)
      )
      (if
@@ -1569,13 +1662,13 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        (i32.const 0)
       )
       (then
-       (loop $label10
+       (loop $label12
         (f32.store
          (i32.add
-          (local.get $8)
-          (local.tee $6
+          (local.get $11)
+          (local.tee $5
            (i32.shl
-            (local.get $3)
+            (local.get $4)
             (i32.const 2)
            )
           )
@@ -1583,101 +1676,24 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
          (f32.add
           (f32.load
            (i32.add
-            (local.get $6)
-            (local.get $12)
+            (local.get $5)
+            (local.get $14)
            )
           )
           (f32.load
            (i32.add
-            (local.get $6)
-            (local.get $9)
+            (local.get $5)
+            (local.get $16)
            )
-          )
-         )
-        )
-        (br_if $label10
-         (i32.gt_s
-          (local.get $2)
-          (local.tee $3
-           (i32.add
-            (local.get $3)
-            (i32.const 1)
-           )
-          )
-         )
-        )
-       )
-      )
-     )
-     (local.set $7
-      (i32.const 0)
-     )
-     (if
-      (i32.gt_s
-       (local.get $0)
-       (i32.const 0)
-      )
-      (then
-       (loop $label12
-        (local.set $6
-         (i32.mul
-          (local.get $7)
-          (i32.const 3)
-         )
-        )
-        (local.set $3
-         (i32.const 0)
-        )
-        (loop $label11
-         (f32.store
-          (i32.add
-           (local.get $12)
-           (local.tee $2
-            (i32.shl
-             (i32.add
-              (local.get $3)
-              (local.get $6)
-             )
-             (i32.const 2)
-            )
-           )
-          )
-          (f32.add
-           (f32.load
-            (i32.add
-             (local.get $2)
-             (local.get $8)
-            )
-           )
-           (f32.load
-            (i32.add
-             (i32.shl
-              (local.get $3)
-              (i32.const 2)
-             )
-             (i32.const 144)
-            )
-           )
-          )
-         )
-         (br_if $label11
-          (i32.lt_s
-           (local.tee $3
-            (i32.add
-             (local.get $3)
-             (i32.const 1)
-            )
-           )
-           (i32.const 3)
           )
          )
         )
         (br_if $label12
          (i32.gt_s
-          (local.get $0)
-          (local.tee $7
+          (local.get $2)
+          (local.tee $4
            (i32.add
-            (local.get $7)
+            (local.get $4)
             (i32.const 1)
            )
           )
@@ -1686,12 +1702,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        )
       )
      )
-     (local.set $3
+     (local.set $4
       (i32.const 0)
      )
      (if
       (i32.gt_s
-       (local.tee $8
+       (local.tee $6
         (i32.mul
          (local.get $0)
          (i32.const 3)
@@ -1703,43 +1719,43 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        (loop $label13
         (f32.store
          (i32.add
-          (local.get $9)
+          (local.get $16)
           (local.tee $2
            (i32.shl
-            (local.get $3)
+            (local.get $4)
             (i32.const 2)
            )
           )
          )
          (block (result f32)
-          (local.set $19
+          (local.set $20
            (f32.mul
-            (local.tee $18
+            (local.tee $19
              (f32.abs
-              (local.tee $21
+              (local.tee $22
                (f32.load
                 (i32.add
                  (local.get $2)
-                 (local.get $12)
+                 (local.get $11)
                 )
                )
               )
              )
             )
-            (local.get $18)
+            (local.get $19)
            )
           )
-          (local.set $20
+          (local.set $21
            (f32.add
-            (local.tee $22
+            (local.tee $23
              (f32.add
               (f32.mul
-               (local.tee $17
+               (local.tee $18
                 (f32.min
                  (f32.max
                   (f32.add
-                   (local.get $18)
-                   (local.get $18)
+                   (local.get $19)
+                   (local.get $19)
                   )
                   (f32.const -104)
                  )
@@ -1757,11 +1773,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
           (f32.copysign
            (select
             (f32.add
-             (local.get $18)
+             (local.get $19)
              (f32.mul
               (f32.mul
-               (local.get $18)
                (local.get $19)
+               (local.get $20)
               )
               (f32.add
                (f32.mul
@@ -1771,20 +1787,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                    (f32.mul
                     (f32.add
                      (f32.mul
-                      (local.get $19)
+                      (local.get $20)
                       (f32.const -0.005704987328499556)
                      )
                      (f32.const 0.0206390880048275)
                     )
-                    (local.get $19)
+                    (local.get $20)
                    )
                    (f32.const -0.05373971536755562)
                   )
-                  (local.get $19)
+                  (local.get $20)
                  )
                  (f32.const 0.13331441581249237)
                 )
-                (local.get $19)
+                (local.get $20)
                )
                (f32.const -0.3333328068256378)
               )
@@ -1799,25 +1815,25 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                 (f32.mul
                  (f32.add
                   (f32.add
-                   (local.tee $17
+                   (local.tee $18
                     (f32.sub
                      (f32.sub
-                      (local.get $17)
+                      (local.get $18)
                       (f32.mul
-                       (local.get $20)
+                       (local.get $21)
                        (f32.const 0.693145751953125)
                       )
                      )
                      (f32.mul
-                      (local.get $20)
+                      (local.get $21)
                       (f32.const 1.428606765330187e-06)
                      )
                     )
                    )
                    (f32.mul
                     (f32.mul
-                     (local.get $17)
-                     (local.get $17)
+                     (local.get $18)
+                     (local.get $18)
                     )
                     (f32.add
                      (f32.mul
@@ -1827,20 +1843,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                          (f32.mul
                           (f32.add
                            (f32.mul
-                            (local.get $17)
+                            (local.get $18)
                             (f32.const 0.001381455920636654)
                            )
                            (f32.const 0.008368735201656818)
                           )
-                          (local.get $17)
+                          (local.get $18)
                          )
                          (f32.const 0.04166838899254799)
                         )
-                        (local.get $17)
+                        (local.get $18)
                        )
                        (f32.const 0.1666652113199234)
                       )
-                      (local.get $17)
+                      (local.get $18)
                      )
                      (f32.const 0.4999999403953552)
                     )
@@ -1853,10 +1869,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                    (i32.add
                     (local.tee $2
                      (i32.shr_s
-                      (local.tee $6
+                      (local.tee $5
                        (i32.sub
                         (i32.reinterpret_f32
-                         (local.get $22)
+                         (local.get $23)
                         )
                         (i32.const 1262485504)
                        )
@@ -1874,7 +1890,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                  (i32.shl
                   (i32.add
                    (i32.sub
-                    (local.get $6)
+                    (local.get $5)
                     (local.get $2)
                    )
                    (i32.const 127)
@@ -1888,20 +1904,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
              )
             )
             (f32.lt
-             (local.get $18)
+             (local.get $19)
              (f32.const 0.625)
             )
            )
-           (local.get $21)
+           (local.get $22)
           )
          )
         )
         (br_if $label13
          (i32.gt_s
-          (local.get $8)
-          (local.tee $3
+          (local.get $6)
+          (local.tee $4
            (i32.add
-            (local.get $3)
+            (local.get $4)
             (i32.const 1)
            )
           )
@@ -1911,12 +1927,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
       )
      )
      (memory.copy
-      (local.get $13)
-      (local.tee $6
+      (local.get $3)
+      (local.tee $5
        (i32.add
-        (i32.mul
+        (i32.shl
          (local.get $0)
-         (i32.const 48)
+         (i32.const 5)
         )
         (i32.const 160)
        )
@@ -1930,27 +1946,18 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
      )
      (memory.copy
       (i32.add
-       (local.get $16)
-       (i32.shl
-        (i32.mul
-         (local.get $14)
-         (i32.mul
-          (local.get $0)
-          (i32.const 3)
-         )
-        )
-        (i32.const 2)
-       )
+       (local.get $12)
+       (local.get $15)
       )
-      (local.get $6)
+      (local.get $5)
       (local.get $2)
      )
      (br_if $label14
       (i32.gt_s
        (local.get $1)
-       (local.tee $14
+       (local.tee $10
         (i32.add
-         (local.get $14)
+         (local.get $10)
          (i32.const 1)
         )
        )
@@ -2017,7 +2024,7 @@ Object {
     Object {
       "name": "x",
       "offset": Array [
-        528,
+        320,
         112,
         0,
         0,
@@ -2034,7 +2041,7 @@ Object {
     Object {
       "name": "h",
       "offset": Array [
-        528,
+        320,
         0,
         0,
         0,
@@ -2050,7 +2057,7 @@ Object {
     Object {
       "name": "%ct.scan.1",
       "offset": Array [
-        528,
+        320,
         112,
         0,
         16,
@@ -2067,7 +2074,7 @@ Object {
     Object {
       "name": "%ct.scan",
       "offset": Array [
-        528,
+        320,
         16,
         0,
         0,
@@ -2082,16 +2089,16 @@ Object {
     },
   ],
   "memoryBytes": Array [
-    528,
+    320,
     112,
     0,
-    96,
+    128,
   ],
   "outputs": Array [
     Object {
       "name": "%scan.1",
       "offset": Array [
-        528,
+        320,
         112,
         0,
         32,
@@ -2108,7 +2115,7 @@ Object {
     Object {
       "name": "%scan",
       "offset": Array [
-        528,
+        320,
         32,
         0,
         0,
@@ -2171,7 +2178,7 @@ Object {
     Object {
       "name": "%bptt.6",
       "offset": Array [
-        528,
+        320,
         112,
         0,
         48,
@@ -2188,7 +2195,7 @@ Object {
     Object {
       "name": "%bptt",
       "offset": Array [
-        528,
+        320,
         48,
         0,
         0,
@@ -2202,7 +2209,7 @@ Object {
       },
     },
   ],
-  "wasmBytes": 4798,
+  "wasmBytes": 4506,
 }
 `
 
@@ -2232,7 +2239,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
   (local $18 i32)
   (local $19 i32)
   (local $20 i32)
-  (local $21 i32)
+  (local $21 f32)
   (local $22 f32)
   (local $23 f32)
   (local $24 f32)
@@ -2248,48 +2255,703 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
   (local $34 f32)
   (local $35 f32)
   (local $36 f32)
-  (local $37 f32)
+  (local $37 v128)
   (local.set $19
-   (local.tee $8
+   (i32.add
+    (local.tee $17
+     (i32.add
+      (i32.mul
+       (local.get $0)
+       (i32.const 112)
+      )
+      (i32.const 320)
+     )
+    )
+    (i32.mul
+     (local.tee $18
+      (i32.mul
+       (local.get $0)
+       (local.get $1)
+      )
+     )
+     (i32.const 80)
+    )
+   )
+  )
+  (local.set $20
+   (local.tee $15
     (i32.add
+     (i32.shl
+      (local.get $18)
+      (i32.const 6)
+     )
+     (local.get $17)
+    )
+   )
+  )
+  (local.set $8
+   (i32.shr_u
+    (local.get $18)
+    (i32.const 2)
+   )
+  )
+  (loop $label2
+   (local.set $7
+    (select
+     (i32.const 1)
+     (local.tee $3
+      (i32.sub
+       (i32.const 1)
+       (local.get $6)
+      )
+     )
+     (i32.gt_s
+      (local.get $3)
+      (i32.const 1)
+     )
+    )
+   )
+   (local.set $14
+    (i32.const 0)
+   )
+   (if
+    (local.get $8)
+    (then
+     (loop $label1
+      (local.set $5
+       (i32.const 0)
+      )
+      (if
+       (i32.gt_s
+        (local.get $7)
+        (i32.const 0)
+       )
+       (then
+        (local.set $12
+         (i32.add
+          (local.get $17)
+          (i32.shl
+           (local.get $14)
+           (i32.const 5)
+          )
+         )
+        )
+        (local.set $2
+         (i32.add
+          (local.get $15)
+          (i32.mul
+           (local.get $14)
+           (i32.const 48)
+          )
+         )
+        )
+        (loop $label
+         (local.set $10
+          (i32.sub
+           (i32.shl
+            (local.tee $3
+             (i32.shl
+              (i32.add
+               (local.get $5)
+               (local.get $6)
+              )
+              (i32.const 1)
+             )
+            )
+            (i32.const 3)
+           )
+           (i32.const -64)
+          )
+         )
+         (f32.store
+          (local.tee $3
+           (i32.add
+            (local.get $2)
+            (i32.shl
+             (local.get $3)
+             (i32.const 2)
+            )
+           )
+          )
+          (f32.add
+           (f32.add
+            (f32.mul
+             (f32.load
+              (local.get $12)
+             )
+             (f32.load
+              (local.get $10)
+             )
+            )
+            (f32.const 0)
+           )
+           (f32.mul
+            (f32.load offset=4
+             (local.get $12)
+            )
+            (f32.load offset=4
+             (local.get $10)
+            )
+           )
+          )
+         )
+         (f32.store offset=4
+          (local.get $3)
+          (f32.add
+           (f32.add
+            (f32.mul
+             (f32.load
+              (local.get $12)
+             )
+             (f32.load offset=8
+              (local.get $10)
+             )
+            )
+            (f32.const 0)
+           )
+           (f32.mul
+            (f32.load offset=4
+             (local.get $12)
+            )
+            (f32.load offset=12
+             (local.get $10)
+            )
+           )
+          )
+         )
+         (f32.store offset=12
+          (local.get $3)
+          (f32.add
+           (f32.add
+            (f32.mul
+             (f32.load offset=8
+              (local.get $12)
+             )
+             (f32.load
+              (local.get $10)
+             )
+            )
+            (f32.const 0)
+           )
+           (f32.mul
+            (f32.load offset=12
+             (local.get $12)
+            )
+            (f32.load offset=4
+             (local.get $10)
+            )
+           )
+          )
+         )
+         (f32.store offset=16
+          (local.get $3)
+          (f32.add
+           (f32.add
+            (f32.mul
+             (f32.load offset=8
+              (local.get $12)
+             )
+             (f32.load offset=8
+              (local.get $10)
+             )
+            )
+            (f32.const 0)
+           )
+           (f32.mul
+            (f32.load offset=12
+             (local.get $12)
+            )
+            (f32.load offset=12
+             (local.get $10)
+            )
+           )
+          )
+         )
+         (f32.store offset=24
+          (local.get $3)
+          (f32.add
+           (f32.add
+            (f32.mul
+             (f32.load offset=16
+              (local.get $12)
+             )
+             (f32.load
+              (local.get $10)
+             )
+            )
+            (f32.const 0)
+           )
+           (f32.mul
+            (f32.load offset=20
+             (local.get $12)
+            )
+            (f32.load offset=4
+             (local.get $10)
+            )
+           )
+          )
+         )
+         (f32.store offset=28
+          (local.get $3)
+          (f32.add
+           (f32.add
+            (f32.mul
+             (f32.load offset=16
+              (local.get $12)
+             )
+             (f32.load offset=8
+              (local.get $10)
+             )
+            )
+            (f32.const 0)
+           )
+           (f32.mul
+            (f32.load offset=20
+             (local.get $12)
+            )
+            (f32.load offset=12
+             (local.get $10)
+            )
+           )
+          )
+         )
+         (f32.store offset=36
+          (local.get $3)
+          (f32.add
+           (f32.add
+            (f32.mul
+             (f32.load offset=24
+              (local.get $12)
+             )
+             (f32.load
+              (local.get $10)
+             )
+            )
+            (f32.const 0)
+           )
+           (f32.mul
+            (f32.load offset=28
+             (local.get $12)
+            )
+            (f32.load offset=4
+             (local.get $10)
+            )
+           )
+          )
+         )
+         (f32.store offset=40
+          (local.get $3)
+          (f32.add
+           (f32.add
+            (f32.mul
+             (f32.load offset=24
+              (local.get $12)
+             )
+             (f32.load offset=8
+              (local.get $10)
+             )
+            )
+            (f32.const 0)
+           )
+           (f32.mul
+            (f32.load offset=28
+             (local.get $12)
+            )
+            (f32.load offset=12
+             (local.get $10)
+            )
+           )
+          )
+         )
+         (br_if $label
+          (i32.gt_s
+           (local.get $7)
+           (local.tee $5
+            (i32.add
+             (local.get $5)
+             (i32.const 1)
+            )
+           )
+          )
+         )
+        )
+       )
+      )
+      (br_if $label1
+       (i32.gt_s
+        (local.get $8)
+        (local.tee $14
+         (i32.add
+          (local.get $14)
+          (i32.const 1)
+         )
+        )
+       )
+      )
+     )
+    )
+   )
+   (br_if $label2
+    (i32.le_s
+     (local.tee $6
+      (i32.add
+       (local.get $6)
+       (i32.const 1)
+      )
+     )
+     (i32.const 0)
+    )
+   )
+  )
+  (if
+   (local.get $8)
+   (then
+    (loop $label3
+     (f32.store
+      (local.tee $3
+       (i32.add
+        (i32.add
+         (local.get $15)
+         (i32.mul
+          (local.get $4)
+          (i32.const 48)
+         )
+        )
+        (i32.const 8)
+       )
+      )
+      (f32.add
+       (f32.add
+        (f32.mul
+         (f32.load
+          (local.tee $2
+           (i32.add
+            (local.get $17)
+            (i32.shl
+             (local.get $4)
+             (i32.const 5)
+            )
+           )
+          )
+         )
+         (f32.load
+          (i32.const 80)
+         )
+        )
+        (f32.const 0)
+       )
+       (f32.mul
+        (f32.load offset=4
+         (local.get $2)
+        )
+        (f32.load
+         (i32.const 84)
+        )
+       )
+      )
+     )
+     (f32.store offset=12
+      (local.get $3)
+      (f32.add
+       (f32.add
+        (f32.mul
+         (f32.load offset=8
+          (local.get $2)
+         )
+         (f32.load
+          (i32.const 80)
+         )
+        )
+        (f32.const 0)
+       )
+       (f32.mul
+        (f32.load offset=12
+         (local.get $2)
+        )
+        (f32.load
+         (i32.const 84)
+        )
+       )
+      )
+     )
+     (f32.store offset=24
+      (local.get $3)
+      (f32.add
+       (f32.add
+        (f32.mul
+         (f32.load offset=16
+          (local.get $2)
+         )
+         (f32.load
+          (i32.const 80)
+         )
+        )
+        (f32.const 0)
+       )
+       (f32.mul
+        (f32.load offset=20
+         (local.get $2)
+        )
+        (f32.load
+         (i32.const 84)
+        )
+       )
+      )
+     )
+     (f32.store offset=36
+      (local.get $3)
+      (f32.add
+       (f32.add
+        (f32.mul
+         (f32.load offset=24
+          (local.get $2)
+         )
+         (f32.load
+          (i32.const 80)
+         )
+        )
+        (f32.const 0)
+       )
+       (f32.mul
+        (f32.load offset=28
+         (local.get $2)
+        )
+        (f32.load
+         (i32.const 84)
+        )
+       )
+      )
+     )
+     (br_if $label3
+      (i32.gt_s
+       (local.get $8)
+       (local.tee $4
+        (i32.add
+         (local.get $4)
+         (i32.const 1)
+        )
+       )
+      )
+     )
+    )
+   )
+  )
+  (local.set $6
+   (i32.const 0)
+  )
+  (if
+   (i32.gt_s
+    (local.tee $2
+     (i32.sub
+      (local.get $18)
+      (local.tee $7
+       (i32.shl
+        (local.get $8)
+        (i32.const 2)
+       )
+      )
+     )
+    )
+    (i32.const 0)
+   )
+   (then
+    (loop $label4
+     (f32.store
+      (local.tee $5
+       (i32.add
+        (local.get $15)
+        (i32.mul
+         (local.tee $3
+          (i32.add
+           (local.get $6)
+           (local.get $7)
+          )
+         )
+         (i32.const 12)
+        )
+       )
+      )
+      (f32.add
+       (f32.add
+        (f32.mul
+         (f32.load
+          (local.tee $3
+           (i32.add
+            (local.get $17)
+            (i32.shl
+             (local.get $3)
+             (i32.const 3)
+            )
+           )
+          )
+         )
+         (f32.load
+          (i32.const 64)
+         )
+        )
+        (f32.const 0)
+       )
+       (f32.mul
+        (f32.load offset=4
+         (local.get $3)
+        )
+        (f32.load
+         (i32.const 68)
+        )
+       )
+      )
+     )
+     (f32.store offset=4
+      (local.get $5)
+      (f32.add
+       (f32.add
+        (f32.mul
+         (f32.load
+          (local.get $3)
+         )
+         (f32.load
+          (i32.const 72)
+         )
+        )
+        (f32.const 0)
+       )
+       (f32.mul
+        (f32.load offset=4
+         (local.get $3)
+        )
+        (f32.load
+         (i32.const 76)
+        )
+       )
+      )
+     )
+     (f32.store offset=8
+      (local.get $5)
+      (f32.add
+       (f32.add
+        (f32.mul
+         (f32.load
+          (local.get $3)
+         )
+         (f32.load
+          (i32.const 80)
+         )
+        )
+        (f32.const 0)
+       )
+       (f32.mul
+        (f32.load offset=4
+         (local.get $3)
+        )
+        (f32.load
+         (i32.const 84)
+        )
+       )
+      )
+     )
+     (br_if $label4
+      (i32.gt_s
+       (local.get $2)
+       (local.tee $6
+        (i32.add
+         (local.get $6)
+         (i32.const 1)
+        )
+       )
+      )
+     )
+    )
+   )
+  )
+  (local.set $6
+   (i32.const 0)
+  )
+  (if
+   (i32.gt_s
+    (local.tee $7
      (i32.mul
       (local.get $0)
-      (i32.const 112)
+      (local.get $1)
      )
-     (i32.const 528)
+    )
+    (i32.const 0)
+   )
+   (then
+    (loop $label6
+     (local.set $2
+      (i32.mul
+       (local.get $6)
+       (i32.const 3)
+      )
+     )
+     (local.set $5
+      (i32.const 0)
+     )
+     (loop $label5
+      (f32.store
+       (i32.add
+        (local.get $19)
+        (local.tee $3
+         (i32.shl
+          (i32.add
+           (local.get $2)
+           (local.get $5)
+          )
+          (i32.const 2)
+         )
+        )
+       )
+       (f32.add
+        (f32.load
+         (i32.add
+          (local.get $3)
+          (local.get $15)
+         )
+        )
+        (f32.load
+         (i32.add
+          (i32.shl
+           (local.get $5)
+           (i32.const 2)
+          )
+          (i32.const 144)
+         )
+        )
+       )
+      )
+      (br_if $label5
+       (i32.lt_s
+        (local.tee $5
+         (i32.add
+          (local.get $5)
+          (i32.const 1)
+         )
+        )
+        (i32.const 3)
+       )
+      )
+     )
+     (br_if $label6
+      (i32.gt_s
+       (local.get $7)
+       (local.tee $6
+        (i32.add
+         (local.get $6)
+         (i32.const 1)
+        )
+       )
+      )
+     )
     )
    )
   )
   (local.set $12
    (i32.add
     (i32.shl
-     (local.tee $16
-      (i32.mul
-       (local.get $0)
-       (local.get $1)
-      )
-     )
+     (local.get $18)
      (i32.const 5)
     )
-    (local.get $8)
-   )
-  )
-  (local.set $20
-   (i32.add
-    (i32.shl
-     (local.get $16)
-     (i32.const 6)
-    )
-    (local.get $8)
-   )
-  )
-  (local.set $21
-   (i32.add
-    (i32.mul
-     (local.get $16)
-     (i32.const 80)
-    )
-    (local.get $8)
+    (local.get $17)
    )
   )
   (memory.copy
@@ -2299,14 +2961,17 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       (local.get $0)
       (i32.const 5)
      )
-     (i32.const 528)
+     (i32.const 320)
     )
    )
-   (i32.const 528)
+   (i32.const 320)
    (i32.mul
     (local.get $0)
     (i32.const 12)
    )
+  )
+  (local.set $5
+   (i32.const 0)
   )
   (if
    (i32.gt_s
@@ -2315,636 +2980,49 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
    )
    (then
     (loop $label14
-     (local.set $14
+     (local.set $15
       (i32.add
        (local.get $19)
-       (i32.shl
-        (i32.mul
-         (local.get $18)
-         (i32.shl
-          (local.get $0)
-          (i32.const 1)
+       (local.tee $10
+        (i32.shl
+         (i32.mul
+          (local.get $5)
+          (i32.mul
+           (local.get $0)
+           (i32.const 3)
+          )
          )
+         (i32.const 2)
         )
-        (i32.const 2)
        )
       )
      )
-     (local.set $13
+     (local.set $16
       (i32.const 0)
      )
-     (local.set $17
+     (local.set $13
       (i32.add
        (i32.shl
         (local.get $0)
         (i32.const 6)
        )
-       (i32.const 528)
-      )
-     )
-     (local.set $7
-      (i32.shr_u
-       (local.get $0)
-       (i32.const 2)
-      )
-     )
-     (loop $label2
-      (local.set $10
-       (select
-        (i32.const 1)
-        (local.tee $2
-         (i32.sub
-          (i32.const 1)
-          (local.get $13)
-         )
-        )
-        (i32.gt_s
-         (local.get $2)
-         (i32.const 1)
-        )
-       )
-      )
-      (local.set $15
-       (i32.const 0)
-      )
-      (if
-       (local.get $7)
-       (then
-        (loop $label1
-         (local.set $11
-          (i32.const 0)
-         )
-         (if
-          (i32.gt_s
-           (local.get $10)
-           (i32.const 0)
-          )
-          (then
-           (local.set $5
-            (i32.add
-             (local.get $14)
-             (i32.shl
-              (local.get $15)
-              (i32.const 5)
-             )
-            )
-           )
-           (local.set $4
-            (i32.add
-             (local.get $17)
-             (i32.mul
-              (local.get $15)
-              (i32.const 48)
-             )
-            )
-           )
-           (loop $label
-            (local.set $6
-             (i32.sub
-              (i32.shl
-               (local.tee $2
-                (i32.shl
-                 (i32.add
-                  (local.get $11)
-                  (local.get $13)
-                 )
-                 (i32.const 1)
-                )
-               )
-               (i32.const 3)
-              )
-              (i32.const -64)
-             )
-            )
-            (f32.store
-             (local.tee $2
-              (i32.add
-               (local.get $4)
-               (i32.shl
-                (local.get $2)
-                (i32.const 2)
-               )
-              )
-             )
-             (f32.add
-              (f32.add
-               (f32.mul
-                (f32.load
-                 (local.get $5)
-                )
-                (f32.load
-                 (local.get $6)
-                )
-               )
-               (f32.const 0)
-              )
-              (f32.mul
-               (f32.load offset=4
-                (local.get $5)
-               )
-               (f32.load offset=4
-                (local.get $6)
-               )
-              )
-             )
-            )
-            (f32.store offset=4
-             (local.get $2)
-             (f32.add
-              (f32.add
-               (f32.mul
-                (f32.load
-                 (local.get $5)
-                )
-                (f32.load offset=8
-                 (local.get $6)
-                )
-               )
-               (f32.const 0)
-              )
-              (f32.mul
-               (f32.load offset=4
-                (local.get $5)
-               )
-               (f32.load offset=12
-                (local.get $6)
-               )
-              )
-             )
-            )
-            (f32.store offset=12
-             (local.get $2)
-             (f32.add
-              (f32.add
-               (f32.mul
-                (f32.load offset=8
-                 (local.get $5)
-                )
-                (f32.load
-                 (local.get $6)
-                )
-               )
-               (f32.const 0)
-              )
-              (f32.mul
-               (f32.load offset=12
-                (local.get $5)
-               )
-               (f32.load offset=4
-                (local.get $6)
-               )
-              )
-             )
-            )
-            (f32.store offset=16
-             (local.get $2)
-             (f32.add
-              (f32.add
-               (f32.mul
-                (f32.load offset=8
-                 (local.get $5)
-                )
-                (f32.load offset=8
-                 (local.get $6)
-                )
-               )
-               (f32.const 0)
-              )
-              (f32.mul
-               (f32.load offset=12
-                (local.get $5)
-               )
-               (f32.load offset=12
-                (local.get $6)
-               )
-              )
-             )
-            )
-            (f32.store offset=24
-             (local.get $2)
-             (f32.add
-              (f32.add
-               (f32.mul
-                (f32.load offset=16
-                 (local.get $5)
-                )
-                (f32.load
-                 (local.get $6)
-                )
-               )
-               (f32.const 0)
-              )
-              (f32.mul
-               (f32.load offset=20
-                (local.get $5)
-               )
-               (f32.load offset=4
-                (local.get $6)
-               )
-              )
-             )
-            )
-            (f32.store offset=28
-             (local.get $2)
-             (f32.add
-              (f32.add
-               (f32.mul
-                (f32.load offset=16
-                 (local.get $5)
-                )
-                (f32.load offset=8
-                 (local.get $6)
-                )
-               )
-               (f32.const 0)
-              )
-              (f32.mul
-               (f32.load offset=20
-                (local.get $5)
-               )
-               (f32.load offset=12
-                (local.get $6)
-               )
-              )
-             )
-            )
-            (f32.store offset=36
-             (local.get $2)
-             (f32.add
-              (f32.add
-               (f32.mul
-                (f32.load offset=24
-                 (local.get $5)
-                )
-                (f32.load
-                 (local.get $6)
-                )
-               )
-               (f32.const 0)
-              )
-              (f32.mul
-               (f32.load offset=28
-                (local.get $5)
-               )
-               (f32.load offset=4
-                (local.get $6)
-               )
-              )
-             )
-            )
-            (f32.store offset=40
-             (local.get $2)
-             (f32.add
-              (f32.add
-               (f32.mul
-                (f32.load offset=24
-                 (local.get $5)
-                )
-                (f32.load offset=8
-                 (local.get $6)
-                )
-               )
-               (f32.const 0)
-              )
-              (f32.mul
-               (f32.load offset=28
-                (local.get $5)
-               )
-               (f32.load offset=12
-                (local.get $6)
-               )
-              )
-             )
-            )
-            (br_if $label
-             (i32.gt_s
-              (local.get $10)
-              (local.tee $11
-               (i32.add
-                (local.get $11)
-                (i32.const 1)
-               )
-              )
-             )
-            )
-           )
-          )
-         )
-         (br_if $label1
-          (i32.gt_s
-           (local.get $7)
-           (local.tee $15
-            (i32.add
-             (local.get $15)
-             (i32.const 1)
-            )
-           )
-          )
-         )
-        )
-       )
-      )
-      (br_if $label2
-       (i32.le_s
-        (local.tee $13
-         (i32.add
-          (local.get $13)
-          (i32.const 1)
-         )
-        )
-        (i32.const 0)
-       )
-      )
-     )
-     (local.set $6
-      (i32.const 0)
-     )
-     (if
-      (local.get $7)
-      (then
-       (loop $label3
-        (f32.store
-         (local.tee $2
-          (i32.add
-           (i32.add
-            (local.get $17)
-            (i32.mul
-             (local.get $6)
-             (i32.const 48)
-            )
-           )
-           (i32.const 8)
-          )
-         )
-         (f32.add
-          (f32.add
-           (f32.mul
-            (f32.load
-             (local.tee $4
-              (i32.add
-               (local.get $14)
-               (i32.shl
-                (local.get $6)
-                (i32.const 5)
-               )
-              )
-             )
-            )
-            (f32.load
-             (i32.const 80)
-            )
-           )
-           (f32.const 0)
-          )
-          (f32.mul
-           (f32.load offset=4
-            (local.get $4)
-           )
-           (f32.load
-            (i32.const 84)
-           )
-          )
-         )
-        )
-        (f32.store offset=12
-         (local.get $2)
-         (f32.add
-          (f32.add
-           (f32.mul
-            (f32.load offset=8
-             (local.get $4)
-            )
-            (f32.load
-             (i32.const 80)
-            )
-           )
-           (f32.const 0)
-          )
-          (f32.mul
-           (f32.load offset=12
-            (local.get $4)
-           )
-           (f32.load
-            (i32.const 84)
-           )
-          )
-         )
-        )
-        (f32.store offset=24
-         (local.get $2)
-         (f32.add
-          (f32.add
-           (f32.mul
-            (f32.load offset=16
-             (local.get $4)
-            )
-            (f32.load
-             (i32.const 80)
-            )
-           )
-           (f32.const 0)
-          )
-          (f32.mul
-           (f32.load offset=20
-            (local.get $4)
-           )
-           (f32.load
-            (i32.const 84)
-           )
-          )
-         )
-        )
-        (f32.store offset=36
-         (local.get $2)
-         (f32.add
-          (f32.add
-           (f32.mul
-            (f32.load offset=24
-             (local.get $4)
-            )
-            (f32.load
-             (i32.const 80)
-            )
-           )
-           (f32.const 0)
-          )
-          (f32.mul
-           (f32.load offset=28
-            (local.get $4)
-           )
-           (f32.load
-            (i32.const 84)
-           )
-          )
-         )
-        )
-        (br_if $label3
-         (i32.gt_s
-          (local.get $7)
-          (local.tee $6
-           (i32.add
-            (local.get $6)
-            (i32.const 1)
-           )
-          )
-         )
-        )
-       )
-      )
-     )
-     (local.set $6
-      (i32.const 0)
-     )
-     (if
-      (i32.gt_s
-       (local.tee $4
-        (i32.sub
-         (local.get $0)
-         (local.tee $10
-          (i32.shl
-           (local.get $7)
-           (i32.const 2)
-          )
-         )
-        )
-       )
-       (i32.const 0)
-      )
-      (then
-       (loop $label4
-        (f32.store
-         (local.tee $11
-          (i32.add
-           (local.get $17)
-           (i32.mul
-            (local.tee $2
-             (i32.add
-              (local.get $6)
-              (local.get $10)
-             )
-            )
-            (i32.const 12)
-           )
-          )
-         )
-         (f32.add
-          (f32.add
-           (f32.mul
-            (f32.load
-             (local.tee $2
-              (i32.add
-               (local.get $14)
-               (i32.shl
-                (local.get $2)
-                (i32.const 3)
-               )
-              )
-             )
-            )
-            (f32.load
-             (i32.const 64)
-            )
-           )
-           (f32.const 0)
-          )
-          (f32.mul
-           (f32.load offset=4
-            (local.get $2)
-           )
-           (f32.load
-            (i32.const 68)
-           )
-          )
-         )
-        )
-        (f32.store offset=4
-         (local.get $11)
-         (f32.add
-          (f32.add
-           (f32.mul
-            (f32.load
-             (local.get $2)
-            )
-            (f32.load
-             (i32.const 72)
-            )
-           )
-           (f32.const 0)
-          )
-          (f32.mul
-           (f32.load offset=4
-            (local.get $2)
-           )
-           (f32.load
-            (i32.const 76)
-           )
-          )
-         )
-        )
-        (f32.store offset=8
-         (local.get $11)
-         (f32.add
-          (f32.add
-           (f32.mul
-            (f32.load
-             (local.get $2)
-            )
-            (f32.load
-             (i32.const 80)
-            )
-           )
-           (f32.const 0)
-          )
-          (f32.mul
-           (f32.load offset=4
-            (local.get $2)
-           )
-           (f32.load
-            (i32.const 84)
-           )
-          )
-         )
-        )
-        (br_if $label4
-         (i32.gt_s
-          (local.get $4)
-          (local.tee $6
-           (i32.add
-            (local.get $6)
-            (i32.const 1)
-           )
-          )
-         )
-        )
-       )
+       (i32.const 320)
       )
      )
      (local.set $14
-      (i32.add
-       (i32.mul
-        (local.get $0)
-        (i32.const 80)
-       )
-       (i32.const 528)
-      )
-     )
-     (local.set $11
       (i32.shr_u
        (local.get $0)
        (i32.const 2)
       )
      )
-     (local.set $6
-      (i32.const 0)
-     )
-     (loop $label7
-      (local.set $10
+     (loop $label9
+      (local.set $6
        (select
         (i32.const 1)
         (local.tee $2
          (i32.sub
           (i32.const 1)
-          (local.get $6)
+          (local.get $16)
          )
         )
         (i32.gt_s
@@ -2953,48 +3031,48 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         )
        )
       )
-      (local.set $15
+      (local.set $9
        (i32.const 0)
       )
       (if
-       (local.get $11)
+       (local.get $14)
        (then
-        (loop $label6
-         (local.set $5
+        (loop $label8
+         (local.set $11
           (i32.add
            (local.get $3)
            (local.tee $2
             (i32.mul
-             (local.get $15)
+             (local.get $9)
              (i32.const 48)
             )
            )
           )
          )
-         (local.set $13
+         (local.set $8
           (i32.const 0)
          )
          (if
           (i32.gt_s
-           (local.get $10)
+           (local.get $6)
            (i32.const 0)
           )
           (then
-           (local.set $4
+           (local.set $7
             (i32.add
              (local.get $2)
-             (local.get $14)
+             (local.get $13)
             )
            )
-           (loop $label5
-            (local.set $7
+           (loop $label7
+            (local.set $4
              (i32.add
               (i32.mul
                (local.tee $2
                 (i32.shl
                  (i32.add
-                  (local.get $6)
-                  (local.get $13)
+                  (local.get $8)
+                  (local.get $16)
                  )
                  (i32.const 1)
                 )
@@ -3007,7 +3085,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             (f32.store
              (local.tee $2
               (i32.add
-               (local.get $4)
+               (local.get $7)
                (i32.shl
                 (local.get $2)
                 (i32.const 2)
@@ -3019,29 +3097,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                (f32.add
                 (f32.mul
                  (f32.load
-                  (local.get $5)
+                  (local.get $11)
                  )
                  (f32.load
-                  (local.get $7)
+                  (local.get $4)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=4
-                 (local.get $5)
+                 (local.get $11)
                 )
                 (f32.load offset=4
-                 (local.get $7)
+                 (local.get $4)
                 )
                )
               )
               (f32.mul
                (f32.load offset=8
-                (local.get $5)
+                (local.get $11)
                )
                (f32.load offset=8
-                (local.get $7)
+                (local.get $4)
                )
               )
              )
@@ -3053,29 +3131,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                (f32.add
                 (f32.mul
                  (f32.load
-                  (local.get $5)
+                  (local.get $11)
                  )
                  (f32.load offset=12
-                  (local.get $7)
+                  (local.get $4)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=4
-                 (local.get $5)
+                 (local.get $11)
                 )
                 (f32.load offset=16
-                 (local.get $7)
+                 (local.get $4)
                 )
                )
               )
               (f32.mul
                (f32.load offset=8
-                (local.get $5)
+                (local.get $11)
                )
                (f32.load offset=20
-                (local.get $7)
+                (local.get $4)
                )
               )
              )
@@ -3087,29 +3165,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                (f32.add
                 (f32.mul
                  (f32.load offset=12
-                  (local.get $5)
+                  (local.get $11)
                  )
                  (f32.load
-                  (local.get $7)
+                  (local.get $4)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=16
-                 (local.get $5)
+                 (local.get $11)
                 )
                 (f32.load offset=4
-                 (local.get $7)
+                 (local.get $4)
                 )
                )
               )
               (f32.mul
                (f32.load offset=20
-                (local.get $5)
+                (local.get $11)
                )
                (f32.load offset=8
-                (local.get $7)
+                (local.get $4)
                )
               )
              )
@@ -3121,29 +3199,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                (f32.add
                 (f32.mul
                  (f32.load offset=12
-                  (local.get $5)
+                  (local.get $11)
                  )
                  (f32.load offset=12
-                  (local.get $7)
+                  (local.get $4)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=16
-                 (local.get $5)
+                 (local.get $11)
                 )
                 (f32.load offset=16
-                 (local.get $7)
+                 (local.get $4)
                 )
                )
               )
               (f32.mul
                (f32.load offset=20
-                (local.get $5)
+                (local.get $11)
                )
                (f32.load offset=20
-                (local.get $7)
+                (local.get $4)
                )
               )
              )
@@ -3155,29 +3233,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                (f32.add
                 (f32.mul
                  (f32.load offset=24
-                  (local.get $5)
+                  (local.get $11)
                  )
                  (f32.load
-                  (local.get $7)
+                  (local.get $4)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=28
-                 (local.get $5)
+                 (local.get $11)
                 )
                 (f32.load offset=4
-                 (local.get $7)
+                 (local.get $4)
                 )
                )
               )
               (f32.mul
                (f32.load offset=32
-                (local.get $5)
+                (local.get $11)
                )
                (f32.load offset=8
-                (local.get $7)
+                (local.get $4)
                )
               )
              )
@@ -3189,29 +3267,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                (f32.add
                 (f32.mul
                  (f32.load offset=24
-                  (local.get $5)
+                  (local.get $11)
                  )
                  (f32.load offset=12
-                  (local.get $7)
+                  (local.get $4)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=28
-                 (local.get $5)
+                 (local.get $11)
                 )
                 (f32.load offset=16
-                 (local.get $7)
+                 (local.get $4)
                 )
                )
               )
               (f32.mul
                (f32.load offset=32
-                (local.get $5)
+                (local.get $11)
                )
                (f32.load offset=20
-                (local.get $7)
+                (local.get $4)
                )
               )
              )
@@ -3223,29 +3301,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                (f32.add
                 (f32.mul
                  (f32.load offset=36
-                  (local.get $5)
+                  (local.get $11)
                  )
                  (f32.load
-                  (local.get $7)
+                  (local.get $4)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=40
-                 (local.get $5)
+                 (local.get $11)
                 )
                 (f32.load offset=4
-                 (local.get $7)
+                 (local.get $4)
                 )
                )
               )
               (f32.mul
                (f32.load offset=44
-                (local.get $5)
+                (local.get $11)
                )
                (f32.load offset=8
-                (local.get $7)
+                (local.get $4)
                )
               )
              )
@@ -3257,39 +3335,39 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                (f32.add
                 (f32.mul
                  (f32.load offset=36
-                  (local.get $5)
+                  (local.get $11)
                  )
                  (f32.load offset=12
-                  (local.get $7)
+                  (local.get $4)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=40
-                 (local.get $5)
+                 (local.get $11)
                 )
                 (f32.load offset=16
-                 (local.get $7)
+                 (local.get $4)
                 )
                )
               )
               (f32.mul
                (f32.load offset=44
-                (local.get $5)
+                (local.get $11)
                )
                (f32.load offset=20
-                (local.get $7)
+                (local.get $4)
                )
               )
              )
             )
-            (br_if $label5
+            (br_if $label7
              (i32.gt_s
-              (local.get $10)
-              (local.tee $13
+              (local.get $6)
+              (local.tee $8
                (i32.add
-                (local.get $13)
+                (local.get $8)
                 (i32.const 1)
                )
               )
@@ -3298,12 +3376,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            )
           )
          )
-         (br_if $label6
+         (br_if $label8
           (i32.gt_s
-           (local.get $11)
-           (local.tee $15
+           (local.get $14)
+           (local.tee $9
             (i32.add
-             (local.get $15)
+             (local.get $9)
              (i32.const 1)
             )
            )
@@ -3312,11 +3390,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         )
        )
       )
-      (br_if $label7
+      (br_if $label9
        (i32.le_s
-        (local.tee $6
+        (local.tee $16
          (i32.add
-          (local.get $6)
+          (local.get $16)
           (i32.const 1)
          )
         )
@@ -3324,21 +3402,21 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $6
+     (local.set $9
       (i32.const 0)
      )
      (if
-      (local.get $11)
+      (local.get $14)
       (then
-       (loop $label8
+       (loop $label10
         (f32.store
-         (local.tee $4
+         (local.tee $7
           (i32.add
            (i32.add
-            (local.get $14)
+            (local.get $13)
             (local.tee $2
              (i32.mul
-              (local.get $6)
+              (local.get $9)
               (i32.const 48)
              )
             )
@@ -3384,7 +3462,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store offset=12
-         (local.get $4)
+         (local.get $7)
          (f32.add
           (f32.add
            (f32.add
@@ -3418,7 +3496,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store offset=24
-         (local.get $4)
+         (local.get $7)
          (f32.add
           (f32.add
            (f32.add
@@ -3452,7 +3530,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store offset=36
-         (local.get $4)
+         (local.get $7)
          (f32.add
           (f32.add
            (f32.add
@@ -3485,12 +3563,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           )
          )
         )
-        (br_if $label8
+        (br_if $label10
          (i32.gt_s
-          (local.get $11)
-          (local.tee $6
+          (local.get $14)
+          (local.tee $9
            (i32.add
-            (local.get $6)
+            (local.get $9)
             (i32.const 1)
            )
           )
@@ -3499,17 +3577,17 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $7
+     (local.set $9
       (i32.const 0)
      )
      (if
       (i32.gt_s
-       (local.tee $4
+       (local.tee $7
         (i32.sub
          (local.get $0)
-         (local.tee $10
+         (local.tee $6
           (i32.shl
-           (local.get $11)
+           (local.get $14)
            (i32.const 2)
           )
          )
@@ -3518,16 +3596,16 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (i32.const 0)
       )
       (then
-       (loop $label9
+       (loop $label11
         (f32.store
-         (local.tee $11
+         (local.tee $8
           (i32.add
-           (local.get $14)
+           (local.get $13)
            (local.tee $2
             (i32.mul
              (i32.add
-              (local.get $7)
-              (local.get $10)
+              (local.get $6)
+              (local.get $9)
              )
              (i32.const 12)
             )
@@ -3572,7 +3650,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store offset=4
-         (local.get $11)
+         (local.get $8)
          (f32.add
           (f32.add
            (f32.add
@@ -3606,7 +3684,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store offset=8
-         (local.get $11)
+         (local.get $8)
          (f32.add
           (f32.add
            (f32.add
@@ -3639,12 +3717,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           )
          )
         )
-        (br_if $label9
+        (br_if $label11
          (i32.gt_s
-          (local.get $4)
-          (local.tee $7
+          (local.get $7)
+          (local.tee $9
            (i32.add
-            (local.get $7)
+            (local.get $9)
             (i32.const 1)
            )
           )
@@ -3653,16 +3731,16 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $10
+     (local.set $8
       (i32.add
        (i32.mul
         (local.get $0)
-        (i32.const 96)
+        (i32.const 80)
        )
-       (i32.const 528)
+       (i32.const 320)
       )
      )
-     (local.set $11
+     (local.set $9
       (i32.const 0)
      )
      (if
@@ -3676,13 +3754,13 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (i32.const 0)
       )
       (then
-       (loop $label10
+       (loop $label12
         (f32.store
          (i32.add
-          (local.get $10)
-          (local.tee $4
+          (local.get $8)
+          (local.tee $7
            (i32.shl
-            (local.get $11)
+            (local.get $9)
             (i32.const 2)
            )
           )
@@ -3690,101 +3768,24 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (f32.add
           (f32.load
            (i32.add
-            (local.get $4)
-            (local.get $17)
+            (local.get $7)
+            (local.get $15)
            )
           )
           (f32.load
            (i32.add
-            (local.get $4)
-            (local.get $14)
+            (local.get $7)
+            (local.get $13)
            )
-          )
-         )
-        )
-        (br_if $label10
-         (i32.gt_s
-          (local.get $2)
-          (local.tee $11
-           (i32.add
-            (local.get $11)
-            (i32.const 1)
-           )
-          )
-         )
-        )
-       )
-      )
-     )
-     (local.set $7
-      (i32.const 0)
-     )
-     (if
-      (i32.gt_s
-       (local.get $0)
-       (i32.const 0)
-      )
-      (then
-       (loop $label12
-        (local.set $4
-         (i32.mul
-          (local.get $7)
-          (i32.const 3)
-         )
-        )
-        (local.set $11
-         (i32.const 0)
-        )
-        (loop $label11
-         (f32.store
-          (i32.add
-           (local.get $17)
-           (local.tee $2
-            (i32.shl
-             (i32.add
-              (local.get $4)
-              (local.get $11)
-             )
-             (i32.const 2)
-            )
-           )
-          )
-          (f32.add
-           (f32.load
-            (i32.add
-             (local.get $2)
-             (local.get $10)
-            )
-           )
-           (f32.load
-            (i32.add
-             (i32.shl
-              (local.get $11)
-              (i32.const 2)
-             )
-             (i32.const 144)
-            )
-           )
-          )
-         )
-         (br_if $label11
-          (i32.lt_s
-           (local.tee $11
-            (i32.add
-             (local.get $11)
-             (i32.const 1)
-            )
-           )
-           (i32.const 3)
           )
          )
         )
         (br_if $label12
          (i32.gt_s
-          (local.get $0)
-          (local.tee $7
+          (local.get $2)
+          (local.tee $9
            (i32.add
-            (local.get $7)
+            (local.get $9)
             (i32.const 1)
            )
           )
@@ -3793,12 +3794,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $11
+     (local.set $9
       (i32.const 0)
      )
      (if
       (i32.gt_s
-       (local.tee $10
+       (local.tee $6
         (i32.mul
          (local.get $0)
          (i32.const 3)
@@ -3810,43 +3811,43 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (loop $label13
         (f32.store
          (i32.add
-          (local.get $14)
+          (local.get $13)
           (local.tee $2
            (i32.shl
-            (local.get $11)
+            (local.get $9)
             (i32.const 2)
            )
           )
          )
          (block (result f32)
-          (local.set $29
+          (local.set $28
            (f32.mul
-            (local.tee $27
+            (local.tee $26
              (f32.abs
-              (local.tee $28
+              (local.tee $27
                (f32.load
                 (i32.add
                  (local.get $2)
-                 (local.get $17)
+                 (local.get $8)
                 )
                )
               )
              )
             )
-            (local.get $27)
+            (local.get $26)
            )
           )
-          (local.set $35
+          (local.set $34
            (f32.add
-            (local.tee $22
+            (local.tee $21
              (f32.add
               (f32.mul
-               (local.tee $25
+               (local.tee $23
                 (f32.min
                  (f32.max
                   (f32.add
-                   (local.get $27)
-                   (local.get $27)
+                   (local.get $26)
+                   (local.get $26)
                   )
                   (f32.const -104)
                  )
@@ -3864,11 +3865,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (f32.copysign
            (select
             (f32.add
-             (local.get $27)
+             (local.get $26)
              (f32.mul
               (f32.mul
-               (local.get $27)
-               (local.get $29)
+               (local.get $26)
+               (local.get $28)
               )
               (f32.add
                (f32.mul
@@ -3878,20 +3879,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                    (f32.mul
                     (f32.add
                      (f32.mul
-                      (local.get $29)
+                      (local.get $28)
                       (f32.const -0.005704987328499556)
                      )
                      (f32.const 0.0206390880048275)
                     )
-                    (local.get $29)
+                    (local.get $28)
                    )
                    (f32.const -0.05373971536755562)
                   )
-                  (local.get $29)
+                  (local.get $28)
                  )
                  (f32.const 0.13331441581249237)
                 )
-                (local.get $29)
+                (local.get $28)
                )
                (f32.const -0.3333328068256378)
               )
@@ -3906,25 +3907,25 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                 (f32.mul
                  (f32.add
                   (f32.add
-                   (local.tee $25
+                   (local.tee $23
                     (f32.sub
                      (f32.sub
-                      (local.get $25)
+                      (local.get $23)
                       (f32.mul
-                       (local.get $35)
+                       (local.get $34)
                        (f32.const 0.693145751953125)
                       )
                      )
                      (f32.mul
-                      (local.get $35)
+                      (local.get $34)
                       (f32.const 1.428606765330187e-06)
                      )
                     )
                    )
                    (f32.mul
                     (f32.mul
-                     (local.get $25)
-                     (local.get $25)
+                     (local.get $23)
+                     (local.get $23)
                     )
                     (f32.add
                      (f32.mul
@@ -3934,20 +3935,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                          (f32.mul
                           (f32.add
                            (f32.mul
-                            (local.get $25)
+                            (local.get $23)
                             (f32.const 0.001381455920636654)
                            )
                            (f32.const 0.008368735201656818)
                           )
-                          (local.get $25)
+                          (local.get $23)
                          )
                          (f32.const 0.04166838899254799)
                         )
-                        (local.get $25)
+                        (local.get $23)
                        )
                        (f32.const 0.1666652113199234)
                       )
-                      (local.get $25)
+                      (local.get $23)
                      )
                      (f32.const 0.4999999403953552)
                     )
@@ -3960,10 +3961,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                    (i32.add
                     (local.tee $2
                      (i32.shr_s
-                      (local.tee $4
+                      (local.tee $7
                        (i32.sub
                         (i32.reinterpret_f32
-                         (local.get $22)
+                         (local.get $21)
                         )
                         (i32.const 1262485504)
                        )
@@ -3981,7 +3982,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (i32.shl
                   (i32.add
                    (i32.sub
-                    (local.get $4)
+                    (local.get $7)
                     (local.get $2)
                    )
                    (i32.const 127)
@@ -3995,20 +3996,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
              )
             )
             (f32.lt
-             (local.get $27)
+             (local.get $26)
              (f32.const 0.625)
             )
            )
-           (local.get $28)
+           (local.get $27)
           )
          )
         )
         (br_if $label13
          (i32.gt_s
-          (local.get $10)
-          (local.tee $11
+          (local.get $6)
+          (local.tee $9
            (i32.add
-            (local.get $11)
+            (local.get $9)
             (i32.const 1)
            )
           )
@@ -4018,9 +4019,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
      )
      (memory.copy
-      (local.get $17)
+      (local.get $8)
       (local.get $3)
-      (local.tee $2
+      (local.tee $7
        (i32.mul
         (local.get $0)
         (i32.const 12)
@@ -4029,66 +4030,45 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      )
      (memory.copy
       (local.get $3)
-      (local.tee $4
+      (local.tee $2
        (i32.add
-        (i32.mul
-         (local.get $0)
-         (i32.const 80)
-        )
-        (i32.const 528)
-       )
-      )
-      (local.tee $10
-       (local.get $2)
-      )
-     )
-     (memory.copy
-      (i32.add
-       (local.get $12)
-       (local.tee $2
         (i32.shl
-         (i32.mul
-          (local.get $18)
-          (i32.mul
-           (local.get $0)
-           (i32.const 3)
-          )
-         )
-         (i32.const 2)
+         (local.get $0)
+         (i32.const 6)
         )
+        (i32.const 320)
        )
       )
-      (local.get $4)
-      (local.get $10)
+      (local.get $7)
      )
      (memory.copy
       (i32.add
-       (local.get $2)
+       (local.get $10)
+       (local.get $12)
+      )
+      (local.get $2)
+      (local.get $7)
+     )
+     (memory.copy
+      (i32.add
+       (local.get $10)
        (local.get $20)
       )
-      (local.get $4)
-      (local.get $10)
-     )
-     (memory.copy
       (i32.add
-       (local.get $2)
-       (local.get $21)
-      )
-      (i32.add
-       (i32.shl
+       (i32.mul
         (local.get $0)
-        (i32.const 6)
+        (i32.const 80)
        )
-       (i32.const 528)
+       (i32.const 320)
       )
-      (local.get $10)
+      (local.get $7)
      )
      (br_if $label14
       (i32.gt_s
        (local.get $1)
-       (local.tee $18
+       (local.tee $5
         (i32.add
-         (local.get $18)
+         (local.get $5)
          (i32.const 1)
         )
        )
@@ -4097,29 +4077,14 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     )
    )
   )
-  (memory.fill
-   (i32.const 256)
-   (i32.const 0)
-   (i32.const 24)
-  )
-  (memory.fill
-   (i32.const 288)
-   (i32.const 0)
-   (i32.const 36)
-  )
-  (memory.fill
-   (i32.const 336)
-   (i32.const 0)
-   (i32.const 12)
-  )
   (memory.copy
-   (local.tee $15
+   (local.tee $8
     (i32.add
      (i32.mul
       (local.get $0)
       (i32.const 48)
      )
-     (i32.const 528)
+     (i32.const 320)
     )
    )
    (i32.add
@@ -4127,76 +4092,54 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      (local.get $0)
      (i32.const 4)
     )
-    (i32.const 528)
+    (i32.const 320)
    )
    (i32.mul
     (local.get $0)
     (i32.const 12)
    )
   )
-  (memory.copy
-   (i32.const 160)
-   (i32.const 256)
-   (i32.const 24)
-  )
-  (memory.copy
-   (i32.const 192)
-   (i32.const 288)
-   (i32.const 36)
-  )
-  (memory.copy
-   (i32.const 240)
-   (i32.const 336)
-   (i32.const 12)
-  )
-  (local.set $18
+  (local.set $4
    (i32.const 0)
   )
   (if
    (i32.gt_s
-    (local.get $1)
+    (local.tee $7
+     (local.get $1)
+    )
     (i32.const 0)
    )
    (then
-    (local.set $17
+    (local.set $15
      (i32.add
       (i32.shl
-       (local.get $16)
+       (local.get $18)
        (i32.const 4)
       )
-      (local.get $8)
+      (local.get $17)
      )
     )
-    (local.set $7
-     (i32.add
-      (i32.mul
-       (local.get $16)
-       (i32.const 48)
-      )
-      (local.get $8)
-     )
-    )
-    (loop $label39
-     (local.set $10
+    (loop $label24
+     (local.set $6
       (i32.add
-       (local.get $20)
+       (local.get $12)
        (i32.shl
         (i32.mul
          (local.tee $3
-          (local.tee $8
+          (local.tee $2
            (i32.mul
             (local.get $0)
             (i32.const 3)
            )
           )
          )
-         (local.tee $4
+         (local.tee $1
           (i32.sub
            (i32.sub
-            (local.get $1)
+            (local.get $7)
             (i32.const 1)
            )
-           (local.get $18)
+           (local.get $4)
           )
          )
         )
@@ -4204,68 +4147,45 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $16
+     (local.set $1
       (i32.add
-       (local.get $21)
-       (local.tee $2
+       (local.get $15)
+       (local.tee $5
         (i32.shl
          (i32.mul
+          (local.get $1)
           (local.get $3)
-          (local.get $4)
          )
          (i32.const 2)
         )
        )
       )
      )
-     (local.set $11
-      (i32.add
-       (local.get $19)
-       (local.tee $14
-        (i32.shl
-         (i32.mul
-          (local.get $4)
-          (i32.shl
-           (local.get $0)
-           (i32.const 1)
-          )
-         )
-         (i32.const 2)
-        )
-       )
-      )
-     )
-     (local.set $3
+     (local.set $13
       (i32.const 0)
      )
-     (local.set $12
+     (local.set $10
       (i32.add
        (i32.shl
         (local.get $0)
         (i32.const 6)
        )
-       (i32.const 528)
+       (i32.const 320)
       )
      )
      (if
       (i32.gt_s
-       (local.get $8)
+       (local.get $2)
        (i32.const 0)
       )
       (then
-       (local.set $2
-        (i32.add
-         (local.get $2)
-         (local.get $17)
-        )
-       )
        (loop $label15
         (f32.store
          (i32.add
-          (local.get $12)
-          (local.tee $4
+          (local.get $10)
+          (local.tee $3
            (i32.shl
-            (local.get $3)
+            (local.get $13)
             (i32.const 2)
            )
           )
@@ -4273,24 +4193,24 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (f32.add
           (f32.load
            (i32.add
-            (local.get $4)
-            (local.get $15)
+            (local.get $3)
+            (local.get $8)
            )
           )
           (f32.load
            (i32.add
-            (local.get $2)
-            (local.get $4)
+            (local.get $1)
+            (local.get $3)
            )
           )
          )
         )
         (br_if $label15
          (i32.gt_s
-          (local.get $8)
-          (local.tee $3
+          (local.get $2)
+          (local.tee $13
            (i32.add
-            (local.get $3)
+            (local.get $13)
             (i32.const 1)
            )
           )
@@ -4299,34 +4219,34 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $5
+     (local.set $9
       (i32.add
        (i32.mul
         (local.get $0)
         (i32.const 80)
        )
-       (i32.const 528)
+       (i32.const 320)
       )
      )
-     (local.set $3
+     (local.set $1
       (i32.const 0)
      )
      (loop $label16
       (f32.store
        (i32.add
         (i32.shl
-         (local.get $3)
+         (local.get $1)
          (i32.const 2)
         )
-        (i32.const 352)
+        (i32.const 256)
        )
        (f32.const 1)
       )
       (br_if $label16
        (i32.le_s
-        (local.tee $3
+        (local.tee $1
          (i32.add
-          (local.get $3)
+          (local.get $1)
           (i32.const 1)
          )
         )
@@ -4334,12 +4254,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $3
+     (local.set $1
       (i32.const 0)
      )
      (if
       (i32.gt_s
-       (local.tee $4
+       (local.tee $2
         (i32.mul
          (local.get $0)
          (i32.const 3)
@@ -4351,32 +4271,32 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (loop $label17
         (f32.store
          (i32.add
-          (local.get $5)
-          (local.tee $2
+          (local.get $9)
+          (local.tee $3
            (i32.shl
-            (local.get $3)
+            (local.get $1)
             (i32.const 2)
            )
           )
          )
          (f32.mul
-          (local.tee $22
+          (local.tee $21
            (f32.load
             (i32.add
-             (local.get $2)
-             (local.get $10)
+             (local.get $3)
+             (local.get $6)
             )
            )
           )
-          (local.get $22)
+          (local.get $21)
          )
         )
         (br_if $label17
          (i32.gt_s
-          (local.get $4)
-          (local.tee $3
+          (local.get $2)
+          (local.tee $1
            (i32.add
-            (local.get $3)
+            (local.get $1)
             (i32.const 1)
            )
           )
@@ -4385,21 +4305,21 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $10
+     (local.set $6
       (i32.add
        (i32.mul
         (local.get $0)
         (i32.const 96)
        )
-       (i32.const 528)
+       (i32.const 320)
       )
      )
-     (local.set $3
+     (local.set $1
       (i32.const 0)
      )
      (if
       (i32.gt_s
-       (local.tee $4
+       (local.tee $2
         (i32.mul
          (local.get $0)
          (i32.const 3)
@@ -4411,32 +4331,32 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (loop $label18
         (f32.store
          (i32.add
-          (local.get $10)
-          (local.tee $2
+          (local.get $6)
+          (local.tee $3
            (i32.shl
-            (local.get $3)
+            (local.get $1)
             (i32.const 2)
            )
           )
          )
          (f32.sub
           (f32.load
-           (i32.const 352)
+           (i32.const 256)
           )
           (f32.load
            (i32.add
-            (local.get $2)
-            (local.get $5)
+            (local.get $3)
+            (local.get $9)
            )
           )
          )
         )
         (br_if $label18
          (i32.gt_s
-          (local.get $4)
-          (local.tee $3
+          (local.get $2)
+          (local.tee $1
            (i32.add
-            (local.get $3)
+            (local.get $1)
             (i32.const 1)
            )
           )
@@ -4445,12 +4365,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $3
+     (local.set $1
       (i32.const 0)
      )
      (if
       (i32.gt_s
-       (local.tee $2
+       (local.tee $3
         (i32.mul
          (local.get $0)
          (i32.const 3)
@@ -4462,10 +4382,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (loop $label19
         (f32.store
          (i32.add
-          (local.get $5)
-          (local.tee $4
+          (local.get $9)
+          (local.tee $2
            (i32.shl
-            (local.get $3)
+            (local.get $1)
             (i32.const 2)
            )
           )
@@ -4473,24 +4393,24 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (f32.mul
           (f32.load
            (i32.add
-            (local.get $4)
-            (local.get $12)
+            (local.get $2)
+            (local.get $10)
            )
           )
           (f32.load
            (i32.add
-            (local.get $4)
-            (local.get $10)
+            (local.get $2)
+            (local.get $6)
            )
           )
          )
         )
         (br_if $label19
          (i32.gt_s
-          (local.get $2)
-          (local.tee $3
+          (local.get $3)
+          (local.tee $1
            (i32.add
-            (local.get $3)
+            (local.get $1)
             (i32.const 1)
            )
           )
@@ -4499,285 +4419,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (memory.fill
-      (i32.const 352)
-      (i32.const 0)
-      (i32.const 12)
-     )
-     (local.set $3
-      (i32.const 0)
-     )
-     (if
-      (i32.gt_s
-       (local.get $0)
-       (i32.const 0)
-      )
-      (then
-       (loop $label21
-        (local.set $4
-         (i32.mul
-          (local.get $3)
-          (i32.const 3)
-         )
-        )
-        (local.set $9
-         (i32.const 0)
-        )
-        (loop $label20
-         (f32.store
-          (local.tee $2
-           (i32.add
-            (i32.shl
-             (local.get $9)
-             (i32.const 2)
-            )
-            (i32.const 352)
-           )
-          )
-          (f32.add
-           (f32.load
-            (local.get $2)
-           )
-           (f32.load
-            (i32.add
-             (local.get $5)
-             (i32.shl
-              (i32.add
-               (local.get $4)
-               (local.get $9)
-              )
-              (i32.const 2)
-             )
-            )
-           )
-          )
-         )
-         (br_if $label20
-          (i32.lt_s
-           (local.tee $9
-            (i32.add
-             (local.get $9)
-             (i32.const 1)
-            )
-           )
-           (i32.const 3)
-          )
-         )
-        )
-        (br_if $label21
-         (i32.gt_s
-          (local.get $0)
-          (local.tee $3
-           (i32.add
-            (local.get $3)
-            (i32.const 1)
-           )
-          )
-         )
-        )
-       )
-      )
-     )
-     (memory.fill
-      (i32.const 368)
-      (i32.const 0)
-      (i32.const 36)
-     )
-     (local.set $8
-      (i32.const 0)
-     )
-     (if
-      (i32.gt_s
-       (local.get $0)
-       (i32.const 0)
-      )
-      (then
-       (loop $label24
-        (local.set $12
-         (select
-          (i32.const 8)
-          (local.tee $3
-           (i32.sub
-            (local.get $0)
-            (local.get $8)
-           )
-          )
-          (i32.gt_s
-           (local.get $3)
-           (i32.const 8)
-          )
-         )
-        )
-        (local.set $10
-         (i32.add
-          (local.get $5)
-          (local.tee $3
-           (i32.mul
-            (local.get $8)
-            (i32.const 12)
-           )
-          )
-         )
-        )
-        (local.set $2
-         (i32.add
-          (local.get $3)
-          (local.get $16)
-         )
-        )
-        (local.set $9
-         (i32.const 0)
-        )
-        (loop $label23
-         (local.set $6
-          (i32.add
-           (local.get $10)
-           (i32.shl
-            (local.get $9)
-            (i32.const 2)
-           )
-          )
-         )
-         (local.set $4
-          (i32.add
-           (local.tee $3
-            (local.get $2)
-           )
-           (i32.mul
-            (local.get $12)
-            (i32.const 12)
-           )
-          )
-         )
-         (local.set $26
-          (f32.load
-           (local.tee $13
-            (i32.add
-             (i32.mul
-              (local.get $9)
-              (i32.const 12)
-             )
-             (i32.const 368)
-            )
-           )
-          )
-         )
-         (local.set $23
-          (f32.load offset=4
-           (local.get $13)
-          )
-         )
-         (local.set $24
-          (f32.load offset=8
-           (local.get $13)
-          )
-         )
-         (loop $label22
-          (local.set $26
-           (f32.add
-            (local.get $26)
-            (f32.mul
-             (local.tee $22
-              (f32.load
-               (local.get $6)
-              )
-             )
-             (f32.load
-              (local.get $3)
-             )
-            )
-           )
-          )
-          (local.set $23
-           (f32.add
-            (local.get $23)
-            (f32.mul
-             (local.get $22)
-             (f32.load offset=4
-              (local.get $3)
-             )
-            )
-           )
-          )
-          (local.set $24
-           (f32.add
-            (local.get $24)
-            (f32.mul
-             (local.get $22)
-             (f32.load offset=8
-              (local.get $3)
-             )
-            )
-           )
-          )
-          (local.set $6
-           (i32.add
-            (local.get $6)
-            (i32.const 12)
-           )
-          )
-          (br_if $label22
-           (i32.gt_u
-            (local.get $4)
-            (local.tee $3
-             (i32.add
-              (local.get $3)
-              (i32.const 12)
-             )
-            )
-           )
-          )
-         )
-         (f32.store
-          (local.get $13)
-          (local.get $26)
-         )
-         (f32.store offset=4
-          (local.get $13)
-          (local.get $23)
-         )
-         (f32.store offset=8
-          (local.get $13)
-          (local.get $24)
-         )
-         (br_if $label23
-          (i32.lt_s
-           (local.tee $9
-            (i32.add
-             (local.get $9)
-             (i32.const 1)
-            )
-           )
-           (i32.const 3)
-          )
-         )
-        )
-        (br_if $label24
-         (i32.lt_s
-          (local.tee $8
-           (i32.add
-            (local.get $8)
-            (i32.const 8)
-           )
-          )
-          (local.get $0)
-         )
-        )
-       )
-      )
-     )
-     (local.set $10
-      (i32.add
-       (i32.shl
-        (local.get $0)
-        (i32.const 6)
-       )
-       (i32.const 528)
-      )
-     )
-     (local.set $4
+     (local.set $6
       (i32.shl
-       (local.tee $2
+       (local.tee $3
         (i32.shr_u
          (local.get $0)
          (i32.const 2)
@@ -4786,52 +4430,43 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (i32.const 2)
       )
      )
-     (local.set $9
+     (local.set $14
       (i32.const 0)
      )
      (if
-      (local.get $2)
+      (local.get $3)
       (then
-       (loop $label26
-        (local.set $8
+       (loop $label21
+        (local.set $13
          (i32.add
-          (local.get $5)
-          (local.tee $3
+          (local.get $9)
+          (local.tee $1
            (i32.mul
-            (local.get $9)
+            (local.get $14)
             (i32.const 48)
            )
           )
          )
         )
-        (local.set $12
+        (local.set $1
          (i32.add
-          (local.get $3)
+          (local.get $1)
           (local.get $10)
          )
         )
-        (local.set $3
+        (local.set $16
          (i32.const 96)
         )
-        (local.set $26
-         (f32.const 0)
-        )
-        (local.set $36
-         (f32.const 0)
-        )
-        (local.set $37
-         (f32.const 0)
-        )
-        (local.set $27
-         (f32.const 0)
-        )
-        (local.set $29
-         (f32.const 0)
-        )
-        (local.set $23
+        (local.set $22
          (f32.const 0)
         )
         (local.set $24
+         (f32.const 0)
+        )
+        (local.set $25
+         (f32.const 0)
+        )
+        (local.set $29
          (f32.const 0)
         )
         (local.set $30
@@ -4846,63 +4481,59 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (local.set $33
          (f32.const 0)
         )
-        (local.set $34
+        (local.set $35
          (f32.const 0)
         )
-        (loop $label25
-         (local.set $26
+        (local.set $36
+         (f32.const 0)
+        )
+        (local.set $26
+         (f32.const 0)
+        )
+        (local.set $28
+         (f32.const 0)
+        )
+        (loop $label20
+         (local.set $22
           (f32.add
-           (local.get $26)
+           (local.get $22)
            (f32.mul
-            (local.tee $22
+            (local.tee $21
              (f32.load
-              (local.get $8)
+              (local.get $13)
              )
             )
-            (local.tee $35
+            (local.tee $34
              (f32.load
-              (local.get $3)
+              (local.get $16)
              )
             )
            )
           )
          )
-         (local.set $36
+         (local.set $24
           (f32.add
-           (local.get $36)
+           (local.get $24)
            (f32.mul
-            (local.get $22)
-            (local.tee $28
+            (local.get $21)
+            (local.tee $27
              (f32.load offset=4
-              (local.get $3)
+              (local.get $16)
              )
             )
            )
           )
          )
-         (local.set $37
+         (local.set $25
           (f32.add
-           (local.get $37)
+           (local.get $25)
            (f32.mul
-            (local.get $22)
-            (local.tee $25
+            (local.get $21)
+            (local.tee $23
              (f32.load offset=8
-              (local.get $3)
+              (local.get $16)
              )
             )
-           )
-          )
-         )
-         (local.set $27
-          (f32.add
-           (local.get $27)
-           (f32.mul
-            (local.tee $22
-             (f32.load offset=12
-              (local.get $8)
-             )
-            )
-            (local.get $35)
            )
           )
          )
@@ -4910,30 +4541,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (f32.add
            (local.get $29)
            (f32.mul
-            (local.get $22)
-            (local.get $28)
-           )
-          )
-         )
-         (local.set $23
-          (f32.add
-           (local.get $23)
-           (f32.mul
-            (local.get $22)
-            (local.get $25)
-           )
-          )
-         )
-         (local.set $24
-          (f32.add
-           (local.get $24)
-           (f32.mul
-            (local.tee $22
-             (f32.load offset=24
-              (local.get $8)
+            (local.tee $21
+             (f32.load offset=12
+              (local.get $13)
              )
             )
-            (local.get $35)
+            (local.get $34)
            )
           )
          )
@@ -4941,8 +4554,8 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (f32.add
            (local.get $30)
            (f32.mul
-            (local.get $22)
-            (local.get $28)
+            (local.get $21)
+            (local.get $27)
            )
           )
          )
@@ -4950,8 +4563,8 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (f32.add
            (local.get $31)
            (f32.mul
-            (local.get $22)
-            (local.get $25)
+            (local.get $21)
+            (local.get $23)
            )
           )
          )
@@ -4959,12 +4572,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (f32.add
            (local.get $32)
            (f32.mul
-            (local.tee $22
-             (f32.load offset=36
-              (local.get $8)
+            (local.tee $21
+             (f32.load offset=24
+              (local.get $13)
              )
             )
-            (local.get $35)
+            (local.get $34)
            )
           )
          )
@@ -4972,31 +4585,62 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (f32.add
            (local.get $33)
            (f32.mul
-            (local.get $22)
-            (local.get $28)
+            (local.get $21)
+            (local.get $27)
            )
           )
          )
-         (local.set $34
+         (local.set $35
           (f32.add
-           (local.get $34)
+           (local.get $35)
            (f32.mul
-            (local.get $22)
-            (local.get $25)
+            (local.get $21)
+            (local.get $23)
            )
           )
          )
-         (local.set $8
+         (local.set $36
+          (f32.add
+           (local.get $36)
+           (f32.mul
+            (local.tee $21
+             (f32.load offset=36
+              (local.get $13)
+             )
+            )
+            (local.get $34)
+           )
+          )
+         )
+         (local.set $26
+          (f32.add
+           (local.get $26)
+           (f32.mul
+            (local.get $21)
+            (local.get $27)
+           )
+          )
+         )
+         (local.set $28
+          (f32.add
+           (local.get $28)
+           (f32.mul
+            (local.get $21)
+            (local.get $23)
+           )
+          )
+         )
+         (local.set $13
           (i32.add
-           (local.get $8)
+           (local.get $13)
            (i32.const 4)
           )
          )
-         (br_if $label25
+         (br_if $label20
           (i32.lt_u
-           (local.tee $3
+           (local.tee $16
             (i32.add
-             (local.get $3)
+             (local.get $16)
              (i32.const 12)
             )
            )
@@ -5005,59 +4649,59 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store
-         (local.get $12)
-         (local.get $26)
+         (local.get $1)
+         (local.get $22)
         )
         (f32.store offset=4
-         (local.get $12)
-         (local.get $36)
-        )
-        (f32.store offset=8
-         (local.get $12)
-         (local.get $37)
-        )
-        (f32.store offset=12
-         (local.get $12)
-         (local.get $27)
-        )
-        (f32.store offset=16
-         (local.get $12)
-         (local.get $29)
-        )
-        (f32.store offset=20
-         (local.get $12)
-         (local.get $23)
-        )
-        (f32.store offset=24
-         (local.get $12)
+         (local.get $1)
          (local.get $24)
         )
-        (f32.store offset=28
-         (local.get $12)
+        (f32.store offset=8
+         (local.get $1)
+         (local.get $25)
+        )
+        (f32.store offset=12
+         (local.get $1)
+         (local.get $29)
+        )
+        (f32.store offset=16
+         (local.get $1)
          (local.get $30)
         )
-        (f32.store offset=32
-         (local.get $12)
+        (f32.store offset=20
+         (local.get $1)
          (local.get $31)
         )
-        (f32.store offset=36
-         (local.get $12)
+        (f32.store offset=24
+         (local.get $1)
          (local.get $32)
         )
-        (f32.store offset=40
-         (local.get $12)
+        (f32.store offset=28
+         (local.get $1)
          (local.get $33)
         )
-        (f32.store offset=44
-         (local.get $12)
-         (local.get $34)
+        (f32.store offset=32
+         (local.get $1)
+         (local.get $35)
         )
-        (br_if $label26
+        (f32.store offset=36
+         (local.get $1)
+         (local.get $36)
+        )
+        (f32.store offset=40
+         (local.get $1)
+         (local.get $26)
+        )
+        (f32.store offset=44
+         (local.get $1)
+         (local.get $28)
+        )
+        (br_if $label21
          (i32.gt_s
-          (local.get $2)
-          (local.tee $9
+          (local.get $3)
+          (local.tee $14
            (i32.add
-            (local.get $9)
+            (local.get $14)
             (i32.const 1)
            )
           )
@@ -5066,7 +4710,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $9
+     (local.set $14
       (i32.const 0)
      )
      (if
@@ -5074,68 +4718,57 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (local.tee $2
         (i32.sub
          (local.get $0)
-         (local.get $4)
+         (local.get $6)
         )
        )
        (i32.const 0)
       )
       (then
-       (loop $label28
-        (local.set $8
+       (loop $label23
+        (local.set $1
          (i32.add
-          (local.get $5)
+          (local.get $9)
           (local.tee $3
            (i32.mul
             (i32.add
-             (local.get $4)
-             (local.get $9)
+             (local.get $6)
+             (local.get $14)
             )
             (i32.const 12)
            )
           )
          )
         )
-        (local.set $12
+        (local.set $3
          (i32.add
           (local.get $3)
           (local.get $10)
          )
         )
-        (local.set $3
+        (local.set $16
          (i32.const 96)
         )
-        (local.set $26
-         (f32.const 0)
-        )
-        (local.set $23
+        (local.set $22
          (f32.const 0)
         )
         (local.set $24
          (f32.const 0)
         )
-        (loop $label27
-         (local.set $26
+        (local.set $25
+         (f32.const 0)
+        )
+        (loop $label22
+         (local.set $22
           (f32.add
-           (local.get $26)
+           (local.get $22)
            (f32.mul
-            (local.tee $22
+            (local.tee $21
              (f32.load
-              (local.get $8)
+              (local.get $1)
              )
             )
             (f32.load
-             (local.get $3)
-            )
-           )
-          )
-         )
-         (local.set $23
-          (f32.add
-           (local.get $23)
-           (f32.mul
-            (local.get $22)
-            (f32.load offset=4
-             (local.get $3)
+             (local.get $16)
             )
            )
           )
@@ -5144,24 +4777,35 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (f32.add
            (local.get $24)
            (f32.mul
-            (local.get $22)
-            (f32.load offset=8
-             (local.get $3)
+            (local.get $21)
+            (f32.load offset=4
+             (local.get $16)
             )
            )
           )
          )
-         (local.set $8
+         (local.set $25
+          (f32.add
+           (local.get $25)
+           (f32.mul
+            (local.get $21)
+            (f32.load offset=8
+             (local.get $16)
+            )
+           )
+          )
+         )
+         (local.set $1
           (i32.add
-           (local.get $8)
+           (local.get $1)
            (i32.const 4)
           )
          )
-         (br_if $label27
+         (br_if $label22
           (i32.lt_u
-           (local.tee $3
+           (local.tee $16
             (i32.add
-             (local.get $3)
+             (local.get $16)
              (i32.const 12)
             )
            )
@@ -5170,23 +4814,23 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store
-         (local.get $12)
-         (local.get $26)
+         (local.get $3)
+         (local.get $22)
         )
         (f32.store offset=4
-         (local.get $12)
-         (local.get $23)
-        )
-        (f32.store offset=8
-         (local.get $12)
+         (local.get $3)
          (local.get $24)
         )
-        (br_if $label28
+        (f32.store offset=8
+         (local.get $3)
+         (local.get $25)
+        )
+        (br_if $label23
          (i32.gt_s
           (local.get $2)
-          (local.tee $9
+          (local.tee $14
            (i32.add
-            (local.get $9)
+            (local.get $14)
             (i32.const 1)
            )
           )
@@ -5195,638 +4839,703 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (memory.fill
-      (i32.const 416)
-      (i32.const 0)
-      (i32.const 24)
-     )
-     (local.set $9
-      (i32.const 0)
-     )
-     (if
-      (i32.gt_s
-       (local.get $0)
-       (i32.const 0)
+     (memory.copy
+      (local.get $8)
+      (i32.add
+       (i32.shl
+        (local.get $0)
+        (i32.const 6)
+       )
+       (i32.const 320)
       )
-      (then
-       (loop $label31
-        (local.set $12
-         (select
-          (i32.const 8)
-          (local.tee $3
-           (i32.sub
-            (local.get $0)
-            (local.get $9)
-           )
-          )
-          (i32.gt_s
-           (local.get $3)
-           (i32.const 8)
-          )
-         )
-        )
-        (local.set $10
-         (i32.add
-          (local.get $5)
-          (i32.mul
-           (local.get $9)
-           (i32.const 12)
-          )
-         )
-        )
-        (local.set $2
-         (i32.add
-          (local.get $11)
-          (i32.shl
-           (local.get $9)
-           (i32.const 3)
-          )
-         )
-        )
-        (local.set $6
-         (i32.const 0)
-        )
-        (loop $label30
-         (local.set $8
-          (i32.add
-           (local.get $10)
-           (i32.shl
-            (local.get $6)
-            (i32.const 2)
-           )
-          )
-         )
-         (local.set $4
-          (i32.add
-           (local.tee $3
-            (local.get $2)
-           )
-           (i32.shl
-            (local.get $12)
-            (i32.const 3)
-           )
-          )
-         )
-         (local.set $23
-          (f32.load
-           (local.tee $16
-            (i32.add
-             (i32.shl
-              (local.get $6)
-              (i32.const 3)
-             )
-             (i32.const 416)
-            )
-           )
-          )
-         )
-         (local.set $24
-          (f32.load offset=4
-           (local.get $16)
-          )
-         )
-         (loop $label29
-          (local.set $23
-           (f32.add
-            (local.get $23)
-            (f32.mul
-             (local.tee $22
-              (f32.load
-               (local.get $8)
-              )
-             )
-             (f32.load
-              (local.get $3)
-             )
-            )
-           )
-          )
-          (local.set $24
-           (f32.add
-            (local.get $24)
-            (f32.mul
-             (local.get $22)
-             (f32.load offset=4
-              (local.get $3)
-             )
-            )
-           )
-          )
-          (local.set $8
-           (i32.add
-            (local.get $8)
-            (i32.const 12)
-           )
-          )
-          (br_if $label29
-           (i32.gt_u
-            (local.get $4)
-            (local.tee $3
-             (i32.add
-              (local.get $3)
-              (i32.const 8)
-             )
-            )
-           )
-          )
-         )
-         (f32.store
-          (local.get $16)
-          (local.get $23)
-         )
-         (f32.store offset=4
-          (local.get $16)
-          (local.get $24)
-         )
-         (br_if $label30
-          (i32.lt_s
-           (local.tee $6
-            (i32.add
-             (local.get $6)
-             (i32.const 1)
-            )
-           )
-           (i32.const 3)
-          )
-         )
-        )
-        (br_if $label31
-         (i32.lt_s
-          (local.tee $9
-           (i32.add
-            (local.get $9)
-            (i32.const 8)
-           )
-          )
-          (local.get $0)
-         )
-        )
+      (local.tee $1
+       (i32.mul
+        (local.get $0)
+        (i32.const 12)
        )
       )
      )
-     (local.set $12
+     (memory.copy
+      (i32.add
+       (local.get $5)
+       (local.get $19)
+      )
       (i32.add
        (i32.mul
         (local.get $0)
-        (i32.const 96)
+        (i32.const 80)
        )
-       (i32.const 528)
+       (i32.const 320)
       )
+      (local.get $1)
      )
-     (local.set $10
-      (i32.shl
-       (local.tee $2
-        (i32.shr_u
-         (local.get $0)
-         (i32.const 2)
+     (br_if $label24
+      (i32.gt_s
+       (local.get $7)
+       (local.tee $4
+        (i32.add
+         (local.get $4)
+         (i32.const 1)
         )
        )
-       (i32.const 2)
+      )
+     )
+    )
+   )
+  )
+  (local.set $15
+   (i32.add
+    (i32.mul
+     (local.get $18)
+     (i32.const 48)
+    )
+    (local.get $17)
+   )
+  )
+  (local.set $6
+   (i32.shl
+    (local.tee $2
+     (i32.shr_u
+      (local.tee $3
+       (i32.mul
+        (local.get $0)
+        (local.get $7)
+       )
+      )
+      (i32.const 2)
+     )
+    )
+    (i32.const 2)
+   )
+  )
+  (local.set $5
+   (i32.const 0)
+  )
+  (if
+   (local.get $2)
+   (then
+    (loop $label26
+     (local.set $1
+      (i32.add
+       (local.get $19)
+       (i32.mul
+        (local.get $5)
+        (i32.const 48)
+       )
+      )
+     )
+     (local.set $4
+      (i32.const 64)
+     )
+     (local.set $8
+      (i32.add
+       (local.get $15)
+       (i32.shl
+        (local.get $5)
+        (i32.const 5)
+       )
+      )
+     )
+     (local.set $22
+      (f32.const 0)
+     )
+     (local.set $24
+      (f32.const 0)
+     )
+     (local.set $25
+      (f32.const 0)
+     )
+     (local.set $29
+      (f32.const 0)
+     )
+     (local.set $30
+      (f32.const 0)
+     )
+     (local.set $31
+      (f32.const 0)
+     )
+     (local.set $32
+      (f32.const 0)
+     )
+     (local.set $33
+      (f32.const 0)
+     )
+     (loop $label25
+      (local.set $22
+       (f32.add
+        (local.get $22)
+        (f32.mul
+         (local.tee $21
+          (f32.load
+           (local.get $1)
+          )
+         )
+         (local.tee $27
+          (f32.load
+           (local.get $4)
+          )
+         )
+        )
+       )
+      )
+      (local.set $24
+       (f32.add
+        (local.get $24)
+        (f32.mul
+         (local.get $21)
+         (local.tee $23
+          (f32.load offset=4
+           (local.get $4)
+          )
+         )
+        )
+       )
+      )
+      (local.set $25
+       (f32.add
+        (local.get $25)
+        (f32.mul
+         (local.tee $21
+          (f32.load offset=12
+           (local.get $1)
+          )
+         )
+         (local.get $27)
+        )
+       )
+      )
+      (local.set $29
+       (f32.add
+        (local.get $29)
+        (f32.mul
+         (local.get $21)
+         (local.get $23)
+        )
+       )
+      )
+      (local.set $30
+       (f32.add
+        (local.get $30)
+        (f32.mul
+         (local.tee $21
+          (f32.load offset=24
+           (local.get $1)
+          )
+         )
+         (local.get $27)
+        )
+       )
+      )
+      (local.set $31
+       (f32.add
+        (local.get $31)
+        (f32.mul
+         (local.get $21)
+         (local.get $23)
+        )
+       )
+      )
+      (local.set $32
+       (f32.add
+        (local.get $32)
+        (f32.mul
+         (local.tee $21
+          (f32.load offset=36
+           (local.get $1)
+          )
+         )
+         (local.get $27)
+        )
+       )
+      )
+      (local.set $33
+       (f32.add
+        (local.get $33)
+        (f32.mul
+         (local.get $21)
+         (local.get $23)
+        )
+       )
+      )
+      (local.set $1
+       (i32.add
+        (local.get $1)
+        (i32.const 4)
+       )
+      )
+      (br_if $label25
+       (i32.lt_u
+        (local.tee $4
+         (i32.add
+          (local.get $4)
+          (i32.const 8)
+         )
+        )
+        (i32.const 88)
+       )
+      )
+     )
+     (f32.store
+      (local.get $8)
+      (local.get $22)
+     )
+     (f32.store offset=4
+      (local.get $8)
+      (local.get $24)
+     )
+     (f32.store offset=8
+      (local.get $8)
+      (local.get $25)
+     )
+     (f32.store offset=12
+      (local.get $8)
+      (local.get $29)
+     )
+     (f32.store offset=16
+      (local.get $8)
+      (local.get $30)
+     )
+     (f32.store offset=20
+      (local.get $8)
+      (local.get $31)
+     )
+     (f32.store offset=24
+      (local.get $8)
+      (local.get $32)
+     )
+     (f32.store offset=28
+      (local.get $8)
+      (local.get $33)
+     )
+     (br_if $label26
+      (i32.gt_s
+       (local.get $2)
+       (local.tee $5
+        (i32.add
+         (local.get $5)
+         (i32.const 1)
+        )
+       )
+      )
+     )
+    )
+   )
+  )
+  (local.set $1
+   (i32.const 0)
+  )
+  (if
+   (i32.gt_s
+    (local.tee $2
+     (i32.sub
+      (local.get $3)
+      (local.get $6)
+     )
+    )
+    (i32.const 0)
+   )
+   (then
+    (loop $label28
+     (local.set $4
+      (i32.add
+       (local.get $19)
+       (i32.mul
+        (local.tee $3
+         (i32.add
+          (local.get $1)
+          (local.get $6)
+         )
+        )
+        (i32.const 12)
+       )
+      )
+     )
+     (local.set $5
+      (i32.const 64)
+     )
+     (local.set $3
+      (i32.add
+       (local.get $15)
+       (i32.shl
+        (local.get $3)
+        (i32.const 3)
+       )
+      )
+     )
+     (local.set $22
+      (f32.const 0)
+     )
+     (local.set $24
+      (f32.const 0)
+     )
+     (loop $label27
+      (local.set $22
+       (f32.add
+        (local.get $22)
+        (f32.mul
+         (local.tee $21
+          (f32.load
+           (local.get $4)
+          )
+         )
+         (f32.load
+          (local.get $5)
+         )
+        )
+       )
+      )
+      (local.set $24
+       (f32.add
+        (local.get $24)
+        (f32.mul
+         (local.get $21)
+         (f32.load offset=4
+          (local.get $5)
+         )
+        )
+       )
+      )
+      (local.set $4
+       (i32.add
+        (local.get $4)
+        (i32.const 4)
+       )
+      )
+      (br_if $label27
+       (i32.lt_u
+        (local.tee $5
+         (i32.add
+          (local.get $5)
+          (i32.const 8)
+         )
+        )
+        (i32.const 88)
+       )
+      )
+     )
+     (f32.store
+      (local.get $3)
+      (local.get $22)
+     )
+     (f32.store offset=4
+      (local.get $3)
+      (local.get $24)
+     )
+     (br_if $label28
+      (i32.gt_s
+       (local.get $2)
+       (local.tee $1
+        (i32.add
+         (local.get $1)
+         (i32.const 1)
+        )
+       )
+      )
+     )
+    )
+   )
+  )
+  (local.set $3
+   (i32.add
+    (i32.mul
+     (local.get $18)
+     (i32.const 96)
+    )
+    (local.get $17)
+   )
+  )
+  (local.set $5
+   (i32.const 0)
+  )
+  (if
+   (i32.gt_s
+    (local.tee $1
+     (i32.mul
+      (local.get $0)
+      (local.get $7)
+     )
+    )
+    (i32.const 0)
+   )
+   (then
+    (loop $label29
+     (i64.store align=1
+      (i32.add
+       (local.get $3)
+       (i32.mul
+        (local.get $5)
+        (i32.const 20)
+       )
+      )
+      (i64.load align=1
+       (i32.add
+        (local.get $17)
+        (i32.shl
+         (local.get $5)
+         (i32.const 3)
+        )
+       )
+      )
+     )
+     (br_if $label29
+      (i32.gt_s
+       (local.get $1)
+       (local.tee $5
+        (i32.add
+         (local.get $5)
+         (i32.const 1)
+        )
+       )
+      )
+     )
+    )
+   )
+  )
+  (local.set $5
+   (i32.const 0)
+  )
+  (if
+   (i32.gt_s
+    (local.tee $1
+     (i32.mul
+      (local.get $0)
+      (local.get $7)
+     )
+    )
+    (i32.const 0)
+   )
+   (then
+    (loop $label30
+     (memory.copy
+      (i32.add
+       (local.get $3)
+       (i32.shl
+        (i32.add
+         (i32.mul
+          (local.get $5)
+          (i32.const 5)
+         )
+         (i32.const 2)
+        )
+        (i32.const 2)
+       )
+      )
+      (i32.add
+       (local.get $20)
+       (i32.mul
+        (local.get $5)
+        (i32.const 12)
+       )
+      )
+      (i32.const 12)
+     )
+     (br_if $label30
+      (i32.gt_s
+       (local.get $1)
+       (local.tee $5
+        (i32.add
+         (local.get $5)
+         (i32.const 1)
+        )
+       )
+      )
+     )
+    )
+   )
+  )
+  (memory.fill
+   (i32.const 256)
+   (i32.const 0)
+   (i32.const 60)
+  )
+  (local.set $13
+   (i32.const 0)
+  )
+  (if
+   (i32.gt_s
+    (local.tee $20
+     (i32.mul
+      (local.get $0)
+      (local.get $7)
+     )
+    )
+    (i32.const 0)
+   )
+   (then
+    (loop $label34
+     (local.set $12
+      (select
+       (i32.const 8)
+       (local.tee $1
+        (i32.sub
+         (local.get $20)
+         (local.get $13)
+        )
+       )
+       (i32.gt_s
+        (local.get $1)
+        (i32.const 8)
+       )
       )
      )
      (local.set $8
-      (i32.const 0)
+      (i32.add
+       (local.get $19)
+       (i32.mul
+        (local.get $13)
+        (i32.const 12)
+       )
+      )
      )
-     (if
-      (local.get $2)
-      (then
-       (loop $label33
-        (local.set $9
-         (i32.add
-          (local.get $5)
-          (i32.mul
-           (local.get $8)
-           (i32.const 48)
-          )
-         )
-        )
-        (local.set $4
-         (i32.add
-          (local.get $12)
-          (i32.shl
-           (local.get $8)
-           (i32.const 5)
-          )
-         )
-        )
-        (local.set $3
-         (i32.const 64)
-        )
-        (local.set $23
-         (f32.const 0)
-        )
-        (local.set $24
-         (f32.const 0)
-        )
-        (local.set $30
-         (f32.const 0)
-        )
-        (local.set $31
-         (f32.const 0)
-        )
-        (local.set $32
-         (f32.const 0)
-        )
-        (local.set $33
-         (f32.const 0)
-        )
-        (local.set $34
-         (f32.const 0)
-        )
-        (local.set $26
-         (f32.const 0)
-        )
-        (loop $label32
-         (local.set $23
-          (f32.add
-           (local.get $23)
-           (f32.mul
-            (local.tee $22
-             (f32.load
-              (local.get $9)
-             )
-            )
-            (local.tee $28
-             (f32.load
-              (local.get $3)
-             )
-            )
-           )
-          )
-         )
-         (local.set $24
-          (f32.add
-           (local.get $24)
-           (f32.mul
-            (local.get $22)
-            (local.tee $25
-             (f32.load offset=4
-              (local.get $3)
-             )
-            )
-           )
-          )
-         )
-         (local.set $30
-          (f32.add
-           (local.get $30)
-           (f32.mul
-            (local.tee $22
-             (f32.load offset=12
-              (local.get $9)
-             )
-            )
-            (local.get $28)
-           )
-          )
-         )
-         (local.set $31
-          (f32.add
-           (local.get $31)
-           (f32.mul
-            (local.get $22)
-            (local.get $25)
-           )
-          )
-         )
-         (local.set $32
-          (f32.add
-           (local.get $32)
-           (f32.mul
-            (local.tee $22
-             (f32.load offset=24
-              (local.get $9)
-             )
-            )
-            (local.get $28)
-           )
-          )
-         )
-         (local.set $33
-          (f32.add
-           (local.get $33)
-           (f32.mul
-            (local.get $22)
-            (local.get $25)
-           )
-          )
-         )
-         (local.set $34
-          (f32.add
-           (local.get $34)
-           (f32.mul
-            (local.tee $22
-             (f32.load offset=36
-              (local.get $9)
-             )
-            )
-            (local.get $28)
-           )
-          )
-         )
-         (local.set $26
-          (f32.add
-           (local.get $26)
-           (f32.mul
-            (local.get $22)
-            (local.get $25)
-           )
-          )
-         )
-         (local.set $9
-          (i32.add
-           (local.get $9)
-           (i32.const 4)
-          )
-         )
-         (br_if $label32
-          (i32.lt_u
-           (local.tee $3
-            (i32.add
-             (local.get $3)
-             (i32.const 8)
-            )
-           )
-           (i32.const 88)
-          )
-         )
-        )
-        (f32.store
-         (local.get $4)
-         (local.get $23)
-        )
-        (f32.store offset=4
-         (local.get $4)
-         (local.get $24)
-        )
-        (f32.store offset=8
-         (local.get $4)
-         (local.get $30)
-        )
-        (f32.store offset=12
-         (local.get $4)
-         (local.get $31)
-        )
-        (f32.store offset=16
-         (local.get $4)
-         (local.get $32)
-        )
-        (f32.store offset=20
-         (local.get $4)
-         (local.get $33)
-        )
-        (f32.store offset=24
-         (local.get $4)
-         (local.get $34)
-        )
-        (f32.store offset=28
-         (local.get $4)
-         (local.get $26)
-        )
-        (br_if $label33
-         (i32.gt_s
-          (local.get $2)
-          (local.tee $8
-           (i32.add
-            (local.get $8)
-            (i32.const 1)
-           )
-          )
-         )
-        )
+     (local.set $2
+      (i32.add
+       (local.get $3)
+       (i32.mul
+        (local.get $13)
+        (i32.const 20)
        )
       )
      )
      (local.set $9
       (i32.const 0)
      )
-     (if
-      (i32.gt_s
-       (local.tee $2
-        (i32.sub
-         (local.get $0)
-         (local.get $10)
+     (loop $label33
+      (local.set $15
+       (local.tee $1
+        (i32.add
+         (local.get $8)
+         (i32.shl
+          (local.get $9)
+          (i32.const 2)
+         )
         )
        )
-       (i32.const 0)
       )
-      (then
-       (loop $label35
-        (local.set $8
+      (local.set $6
+       (i32.add
+        (local.tee $5
+         (local.get $2)
+        )
+        (i32.mul
+         (local.get $12)
+         (i32.const 20)
+        )
+       )
+      )
+      (local.set $37
+       (v128.load align=4
+        (local.tee $10
          (i32.add
-          (local.get $5)
           (i32.mul
-           (local.tee $3
-            (i32.add
-             (local.get $9)
-             (local.get $10)
-            )
-           )
-           (i32.const 12)
+           (local.get $9)
+           (i32.const 20)
+          )
+          (i32.const 256)
+         )
+        )
+       )
+      )
+      (loop $label31
+       (local.set $37
+        (f32x4.add
+         (local.get $37)
+         (f32x4.mul
+          (v128.load32_splat
+           (local.get $15)
+          )
+          (v128.load align=4
+           (local.get $5)
           )
          )
         )
-        (local.set $4
-         (i32.add
-          (local.get $12)
-          (i32.shl
-           (local.get $3)
-           (i32.const 3)
-          )
-         )
+       )
+       (local.set $15
+        (i32.add
+         (local.get $15)
+         (i32.const 12)
         )
-        (local.set $3
-         (i32.const 64)
-        )
-        (local.set $23
-         (f32.const 0)
-        )
-        (local.set $24
-         (f32.const 0)
-        )
-        (loop $label34
-         (local.set $23
-          (f32.add
-           (local.get $23)
-           (f32.mul
-            (local.tee $22
-             (f32.load
-              (local.get $8)
-             )
-            )
-            (f32.load
-             (local.get $3)
-            )
-           )
-          )
-         )
-         (local.set $24
-          (f32.add
-           (local.get $24)
-           (f32.mul
-            (local.get $22)
-            (f32.load offset=4
-             (local.get $3)
-            )
-           )
-          )
-         )
-         (local.set $8
+       )
+       (br_if $label31
+        (i32.gt_u
+         (local.get $6)
+         (local.tee $5
           (i32.add
-           (local.get $8)
-           (i32.const 4)
-          )
-         )
-         (br_if $label34
-          (i32.lt_u
-           (local.tee $3
-            (i32.add
-             (local.get $3)
-             (i32.const 8)
-            )
-           )
-           (i32.const 88)
-          )
-         )
-        )
-        (f32.store
-         (local.get $4)
-         (local.get $23)
-        )
-        (f32.store offset=4
-         (local.get $4)
-         (local.get $24)
-        )
-        (br_if $label35
-         (i32.gt_s
-          (local.get $2)
-          (local.tee $9
-           (i32.add
-            (local.get $9)
-            (i32.const 1)
-           )
+           (local.get $5)
+           (i32.const 20)
           )
          )
         )
        )
       )
-     )
-     (local.set $3
-      (i32.const 0)
-     )
-     (loop $label36
-      (f32.store
+      (v128.store align=4
+       (local.get $10)
+       (local.get $37)
+      )
+      (local.set $15
        (i32.add
-        (local.tee $2
-         (i32.shl
-          (local.get $3)
-          (i32.const 2)
+        (local.tee $5
+         (i32.add
+          (local.get $2)
+          (i32.const 16)
          )
         )
-        (i32.const 448)
+        (i32.mul
+         (local.get $12)
+         (i32.const 20)
+        )
        )
-       (f32.add
-        (f32.load
+      )
+      (local.set $22
+       (f32.load
+        (local.tee $6
          (i32.add
-          (local.get $2)
-          (i32.const 160)
-         )
-        )
-        (f32.load
-         (i32.add
-          (local.get $2)
-          (i32.const 416)
+          (local.get $10)
+          (i32.const 16)
          )
         )
        )
       )
-      (br_if $label36
-       (i32.lt_s
-        (local.tee $3
-         (i32.add
-          (local.get $3)
-          (i32.const 1)
+      (loop $label32
+       (local.set $22
+        (f32.add
+         (local.get $22)
+         (f32.mul
+          (f32.load
+           (local.get $1)
+          )
+          (f32.load
+           (local.get $5)
+          )
          )
         )
-        (i32.const 6)
+       )
+       (local.set $1
+        (i32.add
+         (local.get $1)
+         (i32.const 12)
+        )
+       )
+       (br_if $label32
+        (i32.gt_u
+         (local.get $15)
+         (local.tee $5
+          (i32.add
+           (local.get $5)
+           (i32.const 20)
+          )
+         )
+        )
        )
       )
-     )
-     (local.set $3
-      (i32.const 0)
-     )
-     (loop $label37
       (f32.store
-       (i32.add
-        (local.tee $2
-         (i32.shl
-          (local.get $3)
-          (i32.const 2)
-         )
-        )
-        (i32.const 480)
-       )
-       (f32.add
-        (f32.load
-         (i32.add
-          (local.get $2)
-          (i32.const 192)
-         )
-        )
-        (f32.load
-         (i32.add
-          (local.get $2)
-          (i32.const 368)
-         )
-        )
-       )
+       (local.get $6)
+       (local.get $22)
       )
-      (br_if $label37
+      (br_if $label33
        (i32.lt_s
-        (local.tee $3
+        (local.tee $9
          (i32.add
-          (local.get $3)
-          (i32.const 1)
-         )
-        )
-        (i32.const 9)
-       )
-      )
-     )
-     (local.set $3
-      (i32.const 0)
-     )
-     (loop $label38
-      (f32.store
-       (i32.add
-        (local.tee $2
-         (i32.shl
-          (local.get $3)
-          (i32.const 2)
-         )
-        )
-        (i32.const 368)
-       )
-       (f32.add
-        (f32.load
-         (i32.add
-          (local.get $2)
-          (i32.const 240)
-         )
-        )
-        (f32.load
-         (i32.add
-          (local.get $2)
-          (i32.const 352)
-         )
-        )
-       )
-      )
-      (br_if $label38
-       (i32.lt_s
-        (local.tee $3
-         (i32.add
-          (local.get $3)
+          (local.get $9)
           (i32.const 1)
          )
         )
@@ -5834,58 +5543,163 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (memory.copy
-      (local.get $15)
-      (i32.add
-       (i32.shl
-        (local.get $0)
-        (i32.const 6)
+     (br_if $label34
+      (i32.lt_s
+       (local.tee $13
+        (i32.add
+         (local.get $13)
+         (i32.const 8)
+        )
        )
-       (i32.const 528)
+       (local.get $20)
       )
+     )
+    )
+   )
+  )
+  (local.set $1
+   (i32.const 0)
+  )
+  (loop $label35
+   (i64.store align=1
+    (i32.add
+     (i32.shl
+      (local.get $1)
+      (i32.const 3)
+     )
+     (i32.const 160)
+    )
+    (i64.load align=1
+     (i32.add
       (i32.mul
-       (local.get $0)
-       (i32.const 12)
+       (local.get $1)
+       (i32.const 20)
+      )
+      (i32.const 256)
+     )
+    )
+   )
+   (br_if $label35
+    (i32.lt_s
+     (local.tee $1
+      (i32.add
+       (local.get $1)
+       (i32.const 1)
       )
      )
-     (memory.copy
-      (i32.const 160)
-      (i32.const 448)
-      (i32.const 24)
-     )
-     (memory.copy
-      (i32.const 192)
-      (i32.const 480)
-      (i32.const 36)
-     )
-     (memory.copy
-      (i32.const 240)
-      (i32.const 368)
+     (i32.const 3)
+    )
+   )
+  )
+  (local.set $1
+   (i32.const 0)
+  )
+  (loop $label36
+   (memory.copy
+    (i32.add
+     (i32.mul
+      (local.get $1)
       (i32.const 12)
      )
-     (memory.copy
+     (i32.const 192)
+    )
+    (i32.add
+     (i32.mul
+      (local.get $1)
+      (i32.const 20)
+     )
+     (i32.const 264)
+    )
+    (i32.const 12)
+   )
+   (br_if $label36
+    (i32.lt_s
+     (local.tee $1
       (i32.add
-       (local.get $7)
-       (local.get $14)
+       (local.get $1)
+       (i32.const 1)
       )
-      (i32.add
-       (i32.mul
-        (local.get $0)
-        (i32.const 96)
-       )
-       (i32.const 528)
-      )
-      (i32.shl
-       (local.get $0)
+     )
+     (i32.const 3)
+    )
+   )
+  )
+  (memory.fill
+   (i32.const 240)
+   (i32.const 0)
+   (i32.const 12)
+  )
+  (local.set $4
+   (i32.const 0)
+  )
+  (if
+   (i32.gt_s
+    (local.tee $2
+     (i32.mul
+      (local.get $0)
+      (local.get $7)
+     )
+    )
+    (i32.const 0)
+   )
+   (then
+    (loop $label38
+     (local.set $3
+      (i32.mul
+       (local.get $4)
        (i32.const 3)
       )
      )
-     (br_if $label39
-      (i32.gt_s
-       (local.get $1)
-       (local.tee $18
+     (local.set $0
+      (i32.const 0)
+     )
+     (loop $label37
+      (f32.store
+       (local.tee $1
         (i32.add
-         (local.get $18)
+         (i32.shl
+          (local.get $0)
+          (i32.const 2)
+         )
+         (i32.const 240)
+        )
+       )
+       (f32.add
+        (f32.load
+         (local.get $1)
+        )
+        (f32.load
+         (i32.add
+          (local.get $19)
+          (i32.shl
+           (i32.add
+            (local.get $0)
+            (local.get $3)
+           )
+           (i32.const 2)
+          )
+         )
+        )
+       )
+      )
+      (br_if $label37
+       (i32.lt_s
+        (local.tee $0
+         (i32.add
+          (local.get $0)
+          (i32.const 1)
+         )
+        )
+        (i32.const 3)
+       )
+      )
+     )
+     (br_if $label38
+      (i32.gt_s
+       (local.get $2)
+       (local.tee $4
+        (i32.add
+         (local.get $4)
          (i32.const 1)
         )
        )

@@ -1,0 +1,14 @@
+import { programOf, inputsFor } from "../test/property/_gen.ts";
+import { vjpGraph } from "../compiler/autodiff/vjp.ts";
+import { printGraph } from "../compiler/ir/print.ts";
+import { runGraph } from "../compiler/interp/interpreter.ts";
+import { gradCheckCotangents } from "../test/passes/_harness.ts";
+const m = {"cell":{"H":1,"nC":1,"xw":[1],"steps":[{"k":"matmul","a":0,"b":0,"w":0,"s":0},{"k":"div","a":0,"b":2,"w":0,"s":0}],"next":[0,0],"ys":[3]},"reverse":false,"truncate":0,"lengths":true,"init":false,"V":1,"loss":"none","B":1,"T":1,"seed":6} as any;
+const p = programOf(m); const g = p.graph;
+const ins = inputsFor(g, m);
+console.log(g.inputs, ins.map(t=>Array.from(t.data)));
+const wrt = g.inputs.filter((v) => g.types.get(v)!.dtype === "f32");
+const v = vjpGraph(g, wrt);
+console.log(printGraph(v.graph));
+const outs = runGraph(v.graph, [...ins, ...gradCheckCotangents(g, ins, 6)]);
+console.log(outs.map(t=>Array.from(t.data)));
