@@ -1,7 +1,7 @@
 import { vjpGraph } from "../autodiff/vjp.ts";
 import { RnncError } from "../diagnostics.ts";
 import { suggest } from "../frontend/equations.ts";
-import { loadProgram } from "../frontend/program.ts";
+import { loadAnyProgram as loadProgram } from "../frontend/load.ts";
 import type { Program, SizeOverrides } from "../frontend/program.ts";
 import { printGraph } from "../ir/print.ts";
 import type { Graph } from "../ir/types.ts";

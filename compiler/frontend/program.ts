@@ -241,8 +241,18 @@ function isScanEq(eq: unknown): eq is ScanEq {
   return typeof eq === "object" && eq !== null && "scan" in eq;
 }
 
-export function buildModel(doc: unknown, file: string, overrides: SizeOverrides = {}): Program {
+/**
+ * How a model reads a cell file it names: JSON by default. compiler/frontend/load.ts adds the
+ * TypeScript reader (`*.cell.ts`, evaluated statically), which this module does not import: the
+ * DSL depends on the frontend, not the other way round.
+ */
+export interface ModelOptions {
+  readCellFile?: (path: string) => unknown;
+}
+
+export function buildModel(doc: unknown, file: string, overrides: SizeOverrides = {}, opts: ModelOptions = {}): Program {
   validateDocument(doc, "model", file);
+  const readCell = opts.readCellFile ?? readJsonFile;
   const d = doc as ModelDoc;
   const sizes = applySizes(file, d.sizes, overrides);
   const b = new Builder(emptyGraph());
@@ -280,7 +290,7 @@ export function buildModel(doc: unknown, file: string, overrides: SizeOverrides 
       const path = resolve(dirname(file), ref.file);
       if (!cellCache.has(path)) {
         try {
-          cellCache.set(path, readJsonFile(path));
+          cellCache.set(path, readCell(path));
         } catch (e) {
           // say which model entry names the missing file; malformed JSON already names the cell file
           if (e instanceof RnncError && e.message.startsWith(`${path}: cannot read file`)) {
@@ -427,13 +437,13 @@ export function buildModel(doc: unknown, file: string, overrides: SizeOverrides 
 }
 
 /** Loads a cell or model file (the `rnnc` key says which) as a Program. */
-export function loadProgram(file: string, overrides: SizeOverrides = {}): Program {
+export function loadProgram(file: string, overrides: SizeOverrides = {}, opts: ModelOptions = {}): Program {
   const doc = readJsonFile(file);
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
     throw new RnncError(`${file}: (root): expected a cell or model object {"rnnc": "cell" or "model", ...}, found ${Array.isArray(doc) ? "an array" : JSON.stringify(doc)}`);
   }
   const kind = (doc as { rnnc?: unknown }).rnnc;
-  if (kind === "model") return buildModel(doc, file, overrides);
+  if (kind === "model") return buildModel(doc, file, overrides, opts);
   if (kind === "cell") return programFromCell(buildCell(doc, file, overrides));
   throw new RnncError(`${file}: (root).rnnc: expected "cell" or "model", found ${kind === undefined ? "nothing" : JSON.stringify(kind)}`);
 }

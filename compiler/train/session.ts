@@ -5,7 +5,8 @@ import { writeFileAtomic } from "../cli/files.ts";
 import { ensureDir } from "../cli/compile.ts";
 import { joinDocs, loadBrown, loadTextFiles, Streams, Vocab } from "../data/text.ts";
 import type { Doc } from "../data/text.ts";
-import { loadProgram } from "../frontend/program.ts";
+import { loadAnyProgram } from "../frontend/load.ts";
+import type { Program } from "../frontend/program.ts";
 import { readJsonFile, validateDocument } from "../frontend/schema.ts";
 import { compileProgram } from "../lower/compile.ts";
 import { loadModel } from "../../runtime/model.ts";
@@ -144,6 +145,39 @@ export function validationBpc(model: Model, ids: Int32Array, B: number, T: numbe
   return total / chunks / Math.LN2;
 }
 
+/**
+ * The model `rnnc train` trains on text: `tokens` and `targets` (i32 sequences) in, `logits`
+ * [T, B, V] out, a loss, and a size V that the vocabulary sets. Anything else is refused here, with
+ * what was expected, rather than failing later with a message about --dims or a missing tensor.
+ */
+export function loadTextModel(modelFile: string, sizes: Record<string, number>, configFile: string): Program {
+  let program: Program;
+  try {
+    program = loadAnyProgram(modelFile, sizes);
+  } catch (e) {
+    if (e instanceof RnncError && e.problems.some((p) => p.includes(`--dims: unknown size "V"`))) {
+      throw new RnncError(`${modelFile}: rnnc train sets the size V to the vocabulary's size, but the model declares no size "V" (its "sizes")`);
+    }
+    if (e instanceof RnncError && e.problems.some((p) => p.includes("--dims: unknown size"))) {
+      throw new RnncError(e.problems.map((p) => p.replace(/^.*?: --dims: /, `${configFile}: sizes: `)));
+    }
+    throw e;
+  }
+  const where = `${modelFile}: rnnc train`;
+  if (!program.loss) throw new RnncError(`${where} needs a model with a loss (a ${program.kind} without "loss" was given)`);
+  for (const name of ["tokens", "targets"]) {
+    const input = program.inputs.find((x) => x.name === name);
+    const ok = input && input.type.dtype === "i32" && input.type.shape.join() === "T,B";
+    if (!ok) throw new RnncError(`${where} needs an input "${name}" of i32 token ids over time ({"shape": [], "dtype": "i32", "sequence": true})${input ? `, found ${input.type.dtype} [${input.type.shape.join(", ")}]` : ""}`);
+  }
+  const logits = program.outputs.find((o) => o.name === "logits");
+  const lt = logits && program.graph.types.get(logits.value);
+  if (!lt || lt.shape.join() !== `T,B,${program.sizes.V}`) {
+    throw new RnncError(`${where} needs an output "logits" of shape [T, B, V]${lt ? `, found [${lt.shape.join(", ")}]` : ""}`);
+  }
+  return program;
+}
+
 export async function train(req: TrainRequest): Promise<TrainSummary> {
   const { config, file } = readTrainConfig(req.dir);
   const base = dirname(file);
@@ -162,7 +196,7 @@ export async function train(req: TrainRequest): Promise<TrainSummary> {
 
   ensureDir(req.out);
   const sizes = { ...(config.sizes ?? {}), V: vocab.size };
-  const program = loadProgram(resolve(base, config.model), sizes);
+  const program = loadTextModel(resolve(base, config.model), sizes, file);
   const t0 = performance.now();
   const compiled = await compileProgram(program);
   req.log(`compiled ${program.name} (${Object.entries(program.sizes).map(([k, v]) => `${k}=${v}`).join(", ")}): ${compiled.wasm.length} bytes in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -340,7 +374,7 @@ export async function modelFromCheckpoint(path: string): Promise<{ model: Model;
   if (!wasm) {
     const cfg = ckpt.meta.config as { model?: string; sizes?: Record<string, number> };
     if (!cfg?.model) throw new RnncError(`${path}: the checkpoint does not say which model it belongs to`);
-    const compiled = await compileProgram(loadProgram(cfg.model, cfg.sizes ?? {}));
+    const compiled = await compileProgram(loadAnyProgram(cfg.model, cfg.sizes ?? {}));
     if (compiled.manifest.graphHash !== ckpt.meta.graphHash) throw new RnncError(`${path}: the model file ${cfg.model} changed since this checkpoint was written (graph hash differs)`);
     wasm = compiled.wasm;
     manifest = compiled.manifest;
