@@ -12,6 +12,9 @@ import { vjpRaw } from "./vjp.ts";
  *    (depends only on consts: recomputed in the backward body), or a per-step primal. Per-step
  *    primals that the backward part reads are residuals: the forward scan is re-emitted with them
  *    as extra per-step outputs (per-step inputs x_t are read from xs directly, not saved twice).
+ *    With `checkpoint: 1` only the carries entering each step are saved, and the backward body
+ *    recomputes every other forward value it reads from them (trading one forward step of work
+ *    per step for memory: O(T·state) instead of O(T·residuals)).
  * 3. The backward body carries the state cotangents and one gradient accumulator per weight,
  *    reads residuals and output cotangents per step, and emits the input cotangents per step.
  */
@@ -53,6 +56,9 @@ export function linearizeScan(b: Builder, node: Node): (cts: (string | null)[]) 
   }
 
   const forwardValues = new Set<string>([...bodyIn, ...body.nodes.flatMap((n) => n.outputs)]);
+  // checkpoint 1: save only what enters the step (the carries; x_t is in xs) and recompute the rest
+  const recompute = a.checkpoint === 1;
+  const isBodyInput = new Set(bodyIn);
 
   // -- the backward body's roots ---------------------------------------------------------------
   const accumulated = constIn.filter((c) => gradOf.get(c));
@@ -67,7 +73,7 @@ export function linearizeScan(b: Builder, node: Node): (cts: (string | null)[]) 
     const p = producer.get(v);
     // tangent values, loop invariants and primal values that only the backward rules compute
     // (e.g. 1 - y² of tanh) are computed in the backward body; forward values are saved.
-    if (tangent.has(v) || invariant.has(v) || !forwardValues.has(v)) {
+    if (tangent.has(v) || invariant.has(v) || !forwardValues.has(v) || (recompute && !isBodyInput.has(v))) {
       if (p) {
         needed.add(p);
         p.inputs.forEach(visit);
@@ -84,7 +90,16 @@ export function linearizeScan(b: Builder, node: Node): (cts: (string | null)[]) 
 
   // -- the forward scan, now also emitting the saved residuals per step ------------------------
   const fwdBody: Graph = { ...body, outputs: [...body.outputs, ...saved], types: new Map(body.types) };
-  const stacks = saved.map((r) => b.fresh(`res.${r.replace(/^%/, "")}`));
+  // fresh() only avoids names already in the graph: these are all reserved before the scan that
+  // defines them is emitted, so they must also avoid each other (`%res.tanh` taken, `%tanh` gets
+  // `%res.tanh.9` while `%tanh.9` would get it too)
+  const stacks: string[] = [];
+  for (const r of saved) {
+    const hint = `res.${r.replace(/^%/, "")}`;
+    let name = b.fresh(hint);
+    for (let k = 2; stacks.includes(name); k++) name = b.fresh(`${hint}.r${k}`);
+    stacks.push(name);
+  }
   b.emit("scan", node.inputs, { ...node.attrs, body: fwdBody }, [...node.outputs, ...stacks]);
 
   return (cts) => {

@@ -40,6 +40,7 @@ interface ScanEq {
   reverse?: boolean;
   lengths?: string;
   truncate?: number;
+  checkpoint?: number;
 }
 
 interface ModelDoc {
@@ -403,9 +404,13 @@ export function buildModel(doc: unknown, file: string, overrides: SizeOverrides 
       }
       lengths = [v];
     }
+    if (eq.checkpoint !== undefined && eq.checkpoint !== 1) {
+      throw new RnncError(`${file}: ${where}.checkpoint: only 1 is supported (keep the state of every step, recompute the rest in the backward pass), found ${eq.checkpoint}: keeping every k-th state needs a scan nested in the backward scan, which the backend does not lower yet`);
+    }
     const outs = b.ops("scan", [...consts, ...inits, ...xs, ...lengths], {
       body: cell.body, n_consts: consts.length, n_carry: inits.length, n_xs: xs.length,
       reverse: eq.reverse ?? false, has_lengths: lengths.length > 0, ...(eq.truncate ? { truncate: eq.truncate } : {}),
+      ...(eq.checkpoint ? { checkpoint: eq.checkpoint } : {}),
     }, name);
     cell.state.forEach((s, i) => {
       scope.define(`${name}.final.${s.name}`, outs[i]!);

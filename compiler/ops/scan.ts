@@ -32,6 +32,12 @@ export interface ScanAttrs {
   reverse: boolean;
   has_lengths: boolean;
   truncate?: number;
+  /**
+   * Residual policy for BPTT. Absent: the forward scan saves every per-step value the backward
+   * body reads. 1: it saves only the state entering each step; the backward body recomputes the
+   * step's other values from it (one more forward step of work per step, memory O(T·state)).
+   */
+  checkpoint?: number;
   cut_every?: number;
   cut_carries?: number;
   steps?: number;
@@ -50,7 +56,7 @@ registerOp({
   arity: [0, 1 << 16],
   attrs: {
     body: "graph", n_consts: "int", n_carry: "int", n_xs: "int", reverse: "bool", has_lengths: "bool",
-    truncate: "int", cut_every: "int", cut_carries: "int", steps: "int",
+    truncate: "int", checkpoint: "int", cut_every: "int", cut_carries: "int", steps: "int",
   },
   outputs: (attrs) => scanAttrs(attrs).body.outputs.length,
   shape(ins, attrs) {
