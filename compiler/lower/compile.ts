@@ -336,13 +336,12 @@ export async function compileProgram(p: Program, opts: CompileOptions = {}): Pro
   const bwdPlan = planFunction(optimized(bwd.graph, passes), layout, bwdInSlots, [...outSlots, ...gradSlots]);
 
   const total = layout.totalBytes();
+  refuseBeyond4GiB(total, `${p.file}: `);
   const initialPages = Math.max(1, Math.ceil(evalPoly(total, 1, 1) / PAGE));
 
   const m = new bn.Module();
   try {
-    m.setFeatures(features(bn));
-    m.setMemory(initialPages, MAX_PAGES, "memory");
-    addMathFunctions(m);
+    startModule(bn, m, initialPages);
     const em = new Emitter(bn, m, layout);
     em.emitFunction("forward", fwdPlan);
     em.emitFunction("backward", bwdPlan);
@@ -363,12 +362,7 @@ export async function compileProgram(p: Program, opts: CompileOptions = {}): Pro
       entries.push("train_step");
     }
     for (const e of entries) m.addFunctionExport(e, e);
-    if (!m.validate()) throw new Error("internal: the emitted module does not validate");
-    { const shared = findSharedExpression(bn, m); if (shared) throw new Error(`internal: ${shared}`); }
-    const level = opts.optimize ?? 3;
-    if (level > 0) withOptimizeSettings(bn, level, 0, () => m.optimize());
-    const wasm = m.emitBinary();
-    const wat = opts.wat ? m.emitText() : undefined;
+    const { wasm, wat } = finishModule(bn, m, opts);
     const manifest = buildManifest(p, layout, total, inSlots, outSlots, ctSlots, gradSlots, wrt, bwd.cotangents);
     if (train) {
       manifest.entries.train_step = { export: "train_step" };
@@ -386,6 +380,23 @@ export async function compileProgram(p: Program, opts: CompileOptions = {}): Pro
   }
 }
 
+/** Features, memory and the math functions every module starts with. */
+function startModule(bn: Binaryen, m: Module, initialPages: number): void {
+  m.setFeatures(features(bn));
+  m.setMemory(initialPages, MAX_PAGES, "memory");
+  addMathFunctions(m);
+}
+
+/** Validates (including that the IR is a tree), optimizes at opts.optimize (default 3), emits. */
+function finishModule(bn: Binaryen, m: Module, opts: CompileOptions): { wasm: Uint8Array; wat?: string } {
+  if (!m.validate()) throw new Error("internal: the emitted module does not validate");
+  const shared = findSharedExpression(bn, m);
+  if (shared) throw new Error(`internal: ${shared}`);
+  const level = opts.optimize ?? 3;
+  if (level > 0) withOptimizeSettings(bn, level, 0, () => m.optimize());
+  return { wasm: m.emitBinary(), ...(opts.wat ? { wat: m.emitText() } : {}) };
+}
+
 /**
  * The IR passes before lowering. They keep the graph's inputs and the number and order of its
  * outputs (an output may be renamed, or become an input it merely passes through: the plan copies
@@ -400,6 +411,17 @@ function optimized(g: Graph, level: 0 | 1 | 2): Graph {
     throw new Error(`internal: an IR pass changed the graph's interface: ${g.inputs} -> ${o.inputs}; ${g.outputs.length} -> ${o.outputs.length} outputs`);
   }
   return o;
+}
+
+/**
+ * Refuses a memory plan that does not fit WebAssembly's 32-bit memory (4 GiB) even at B = 1,
+ * T = 1: the module could not be instantiated (binaryen would only say that it does not validate).
+ */
+function refuseBeyond4GiB(total: Poly, where: string): void {
+  const need = evalPoly(total, 1, 1);
+  if (need > MAX_PAGES * PAGE) {
+    throw new RnncError(`${where}the memory plan needs ${need} bytes at B=1, T=1 (${(need / 2 ** 30).toFixed(1)} GiB), beyond WebAssembly's 4 GiB limit (${MAX_PAGES * PAGE} bytes)`);
+  }
 }
 
 /** Number of elements of a shape as a polynomial in B and T. */
@@ -512,19 +534,14 @@ export async function compileGraph(g: Graph, opts: CompileOptions = {}): Promise
   const outSlots = g.outputs.map((v) => layout.pin(g.types.get(v)!.shape));
   const plan = planFunction(optimized(g, opts.passes ?? 2), layout, inSlots, outSlots);
   const total = layout.totalBytes();
+  refuseBeyond4GiB(total, "");
   const m = new bn.Module();
   try {
-    m.setFeatures(features(bn));
-    m.setMemory(Math.max(1, Math.ceil(evalPoly(total, 1, 1) / PAGE)), MAX_PAGES, "memory");
-    addMathFunctions(m);
+    startModule(bn, m, Math.max(1, Math.ceil(evalPoly(total, 1, 1) / PAGE)));
     new Emitter(bn, m, layout).emitFunction("run", plan);
     m.addFunctionExport("run", "run");
-    if (!m.validate()) throw new Error("internal: the emitted module does not validate");
-    { const shared = findSharedExpression(bn, m); if (shared) throw new Error(`internal: ${shared}`); }
-    const level = opts.optimize ?? 3;
-    if (level > 0) withOptimizeSettings(bn, level, 0, () => m.optimize());
     return {
-      wasm: m.emitBinary(),
+      wasm: finishModule(bn, m, opts).wasm,
       inputs: g.inputs.map((v, i) => ({ offset: layout.resolvePinned(inSlots[i]!), type: g.types.get(v)! })),
       outputs: g.outputs.map((v, i) => ({ offset: layout.resolvePinned(outSlots[i]!), type: g.types.get(v)! })),
       memoryBytes: total,
