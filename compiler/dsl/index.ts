@@ -17,6 +17,7 @@
  */
 import { RnncError } from "../diagnostics.ts";
 import type { Equation } from "../frontend/equations.ts";
+import type { CellDoc, TensorDecl } from "../frontend/program.ts";
 import { describeType, Scope, suggest } from "../frontend/equations.ts";
 import type { Expr } from "../frontend/expr.ts";
 import { formatExpr } from "../frontend/expr.ts";
@@ -55,26 +56,11 @@ export interface CellResult {
 /** The size names of a cell, as the body receives them: `{ I: "I", H: "H" }`. */
 export type Dims<S> = { readonly [K in keyof S & string]: K };
 
-/** A tensor declaration of a cell document. */
-export interface TensorDecl {
-  shape: (string | number)[];
-  dtype?: DType;
-  init?: Init;
-  doc?: string;
-}
+export type { TensorDecl } from "../frontend/program.ts";
 
-/** The cell document, exactly as the JSON frontend reads it (docs/formats.md). */
-export interface CellDocument {
-  rnnc: "cell";
-  name: string;
-  doc?: string;
+/** The cell document, exactly as the JSON frontend reads it (docs/formats.md), with every size given. */
+export interface CellDocument extends CellDoc {
   sizes: Record<string, number>;
-  inputs: Record<string, TensorDecl>;
-  state: Record<string, TensorDecl>;
-  params: Record<string, TensorDecl>;
-  equations: Record<string, Equation>;
-  next: Record<string, Equation>;
-  outputs: Record<string, Equation>;
 }
 
 const CELL = Symbol.for("rnnc.dsl.cell");

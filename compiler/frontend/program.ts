@@ -12,7 +12,8 @@ import { readJsonFile, validateDocument } from "./schema.ts";
 
 export type InitSpec = string | { kind: string; value?: number; low?: number; high?: number; mean?: number; std?: number; gain?: number };
 
-interface TensorDecl {
+/** A tensor declaration of a cell or model document (docs/formats.md). */
+export interface TensorDecl {
   shape: (string | number)[];
   dtype?: DType;
   init?: InitSpec;
@@ -20,9 +21,11 @@ interface TensorDecl {
   doc?: string;
 }
 
-interface CellDoc {
+/** A cell document as the JSON frontend reads it (docs/formats.md); the TS DSL produces the same. */
+export interface CellDoc {
   rnnc: "cell";
   name: string;
+  doc?: string;
   sizes?: Record<string, number>;
   inputs: Record<string, TensorDecl>;
   state: Record<string, TensorDecl>;
