@@ -5,7 +5,7 @@
  *
  * What is timed is the module's entry called directly on memory that already holds the
  * parameters, inputs and cotangents (written once before timing): the WebAssembly work and one
- * JS→wasm call, not the runtime's copying of inputs and outputs. See docs/bench.md.
+ * JS→wasm call, not the runtime's copying of inputs and outputs. See BENCHMARKS.md.
  */
 import { RnncError } from "../diagnostics.ts";
 import { loadAnyProgram } from "../frontend/load.ts";
@@ -18,7 +18,7 @@ import { loadModel, evalPoly, elementCount, initialize, Rng } from "../../runtim
 import type { Model } from "../../runtime/index.ts";
 import { onePositional, parse, parseDims } from "./args.ts";
 import type { Command } from "./command.ts";
-import { optimizeLevel } from "./compile.ts";
+import { optimizeLevel, passLevel } from "./compile.ts";
 
 export type BenchMode = "train" | "infer" | "stream";
 export type Clock = "wall" | "cpu";
@@ -44,6 +44,9 @@ export interface Timing {
   runs: number;
   /** Calls per sample (1 unless a call is shorter than `minSampleMs`). */
   callsPerRun: number;
+  /** Both clocks' medians over the same samples, whichever one `clock` chose for the figures above. */
+  wallMedianMs: number;
+  cpuMedianMs: number;
 }
 
 const wallNow = (): number => performance.now();
@@ -61,7 +64,8 @@ export function median(xs: readonly number[]): number {
 
 /**
  * Times `call` (one unit of work): warm-up, then `runs` samples; each sample is `callsPerRun` back
- * to back calls, divided. Returns per-call milliseconds.
+ * to back calls, divided. Returns per-call milliseconds. Wall time counts time the process waits
+ * for a core on a busy machine; CPU time (process.cpuUsage, all threads) does not.
  */
 export function timeCalls(call: () => void, opts: TimingOptions = {}): Timing {
   const now = opts.clock === "cpu" ? cpuNow : wallNow;
@@ -74,18 +78,29 @@ export function timeCalls(call: () => void, opts: TimingOptions = {}): Timing {
     call();
     warm++;
   }
-  const perCall = warm > 0 ? Math.max((now() - w0) / warm, 1e-6) : minSample;
+  let perCall = warm > 0 ? (now() - w0) / warm : 0;
+  if (!(perCall > 0)) { // no warm-up (or a coarse clock): time one call to size the runs
+    const t0 = wallNow();
+    call();
+    perCall = Math.max(wallNow() - t0, 1e-6);
+  }
   const callsPerRun = Math.max(1, Math.ceil(minSample / perCall));
   const budget = (opts.seconds ?? 1) * 1000;
   const runs = opts.runs ?? Math.min(200, Math.max(5, Math.round(budget / (perCall * callsPerRun))));
   opts.progress?.(`timing ${runs} run${runs === 1 ? "" : "s"}`);
-  const samples: number[] = [];
+  const wall: number[] = [], cpu: number[] = [];
   for (let r = 0; r < runs; r++) {
-    const t0 = now();
+    const c0 = cpuNow(), t0 = wallNow();
     for (let c = 0; c < callsPerRun; c++) call();
-    samples.push((now() - t0) / callsPerRun);
+    const t1 = wallNow(), c1 = cpuNow();
+    wall.push((t1 - t0) / callsPerRun);
+    cpu.push((c1 - c0) / callsPerRun);
   }
-  return { median_ms: median(samples), min_ms: Math.min(...samples), max_ms: Math.max(...samples), runs, callsPerRun };
+  const samples = opts.clock === "cpu" ? cpu : wall;
+  return {
+    median_ms: median(samples), min_ms: Math.min(...samples), max_ms: Math.max(...samples), runs, callsPerRun,
+    wallMedianMs: median(wall), cpuMedianMs: median(cpu),
+  };
 }
 
 /**
@@ -185,11 +200,11 @@ export async function prepareBench(compiled: CompileResult, opts: SetupOptions):
 }
 
 /** Compile (adding the mean-square loss for --train when there is none) and prepare. */
-export async function compileForBench(p: Program, mode: BenchMode, optimize = 3): Promise<{ compiled: CompileResult; compileMs: number; program: Program }> {
+export async function compileForBench(p: Program, mode: BenchMode, optimize = 3, passes: 0 | 1 | 2 = 2): Promise<{ compiled: CompileResult; compileMs: number; program: Program }> {
   const program = mode === "train" ? withMeanSquareLoss(p) : p;
   await loadBinaryen(); // the one-time import is not compile time
   const t0 = performance.now();
-  const compiled = await compileProgram(program, { optimize });
+  const compiled = await compileProgram(program, { optimize, passes });
   return { compiled, compileMs: performance.now() - t0, program };
 }
 
@@ -207,7 +222,7 @@ const fmtMs = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.
 export const benchCommand: Command = {
   summary: "time a compiled cell or model: training step, forward pass or streamed step",
   help: `usage: rnnc bench FILE [--dims I=64,H=256] --batch B --seq T [--train|--infer|--stream] [--json]
-                  [--runs N] [--warmup N] [--clock wall|cpu] [-O0..-O3] [--seed S]
+                  [--runs N] [--warmup N] [--clock wall|cpu] [-O0..-O3] [--passes 0|1|2] [--seed S]
 
 Compiles FILE (a cell or model, JSON or *.cell.ts), fills its parameters (their initializers)
 and inputs (random), then times one entry of the module: warm-up calls, then the median of
@@ -223,6 +238,8 @@ repeated runs.
 --runs N     timed runs (default: as many as fit in about 1 s, at least 5, at most 200).
 --warmup N   warm-up calls (default: at least 2 and at least 0.2 s).
 --clock      wall (default) or cpu (process CPU time: robust to a busy machine).
+-O, --passes as for rnnc compile (default -O3, --passes 2): e.g. --passes 0 times the cell as
+             written, without rnnc's IR passes.
 A run shorter than 2 ms repeats the call back to back and reports the time per call.
 --json prints one line {"median_ms","min_ms","max_ms","runs"} (and "median_us" for --stream),
 milliseconds per call. Progress goes to stderr.`,
@@ -231,7 +248,7 @@ milliseconds per call. Progress goes to stderr.`,
       dims: { type: "string" }, batch: { type: "string" }, seq: { type: "string" },
       train: { type: "boolean" }, infer: { type: "boolean" }, stream: { type: "boolean" },
       json: { type: "boolean" }, runs: { type: "string" }, warmup: { type: "string" },
-      clock: { type: "string" }, O: { type: "string", short: "O" }, seed: { type: "string" },
+      clock: { type: "string" }, O: { type: "string", short: "O" }, passes: { type: "string" }, seed: { type: "string" },
     });
     const file = onePositional("bench", positionals);
     const modes = (["train", "infer", "stream"] as const).filter((m) => values[m]);
@@ -240,15 +257,17 @@ milliseconds per call. Progress goes to stderr.`,
     const B = positiveInt("bench", "batch", values.batch);
     const T = positiveInt("bench", "seq", values.seq);
     const runs = values.runs === undefined ? undefined : positiveInt("bench", "runs", values.runs);
-    const warmup = values.warmup === undefined ? undefined : values.warmup === "0" ? 0 : positiveInt("bench", "warmup", values.warmup);
+    if (values.warmup !== undefined && !/^\d+$/.test(values.warmup)) throw new RnncError(`bench: --warmup must be a whole number of calls (0 or more), got "${values.warmup}"`);
+    const warmup = values.warmup === undefined ? undefined : Number(values.warmup);
     const seed = positiveInt("bench", "seed", values.seed, 1);
     const clock = values.clock ?? "wall";
     if (clock !== "wall" && clock !== "cpu") throw new RnncError(`bench: --clock must be wall or cpu, got "${clock}"`);
     const level = optimizeLevel(values.O);
+    const passes = passLevel(values.passes);
     const p = loadAnyProgram(file, parseDims(values.dims));
     const say = (s: string) => process.stderr.write(`${s}\n`);
-    say(`compiling ${p.name} (-O${level})…`);
-    const { compiled, compileMs } = await compileForBench(p, mode, level);
+    say(`compiling ${p.name} (-O${level}, passes ${passes})…`);
+    const { compiled, compileMs } = await compileForBench(p, mode, level, passes);
     say(`compiled in ${compileMs.toFixed(0)} ms; ${mode} B=${B} T=${T}`);
     const setup = await prepareBench(compiled, { mode, B, T, seed });
     const t = timeCalls(setup.call, {

@@ -47,18 +47,9 @@ t.test("rnnc bench --stream --json on a TypeScript cell: median_us too", async (
   t.ok(Math.abs(j.median_us! - 1000 * j.median_ms!) <= 1e-9 * j.median_us!, "median_us is median_ms in µs");
 });
 
-t.test("rnnc bench without --json: one human-readable line", async (t) => {
-  const r = rnnc("bench", "test/fixtures/models/char-lstm.json", "--batch", "2", "--seq", "4", "--infer", "--runs", "2", "--warmup", "0");
-  t.equal(r.status, 0, r.stderr);
-  t.match(r.stdout, /^char-lstm \(V=7, D=3, H=4\), B=2, T=4, forward pass: median [\d.]+ ms \(min [\d.]+, max [\d.]+\) over 2 runs/);
-  t.match(r.stdout, /loss \d/, "the model's loss is reported");
-});
-
 t.test("bad input: one clear line, exit 1", async (t) => {
   const cases: [string[], RegExp][] = [
     [["bench", "examples/cells/elman.json", "--seq", "4"], /^rnnc: bench: missing --batch \(see rnnc bench --help\)\n$/],
-    [["bench", "examples/cells/elman.json", "--batch", "0", "--seq", "4"], /^rnnc: bench: --batch must be a positive integer, got "0"\n$/],
-    [["bench", "examples/cells/elman.json", "--batch", "2", "--seq", "4", "--train", "--stream"], /^rnnc: bench: choose one of --train, --infer, --stream \(got --train and --stream\)\n$/],
     [["bench", "examples/cells/elman.json", "--batch", "2", "--seq", "4", "--fast"], /^rnnc: bench: unknown option '--fast'/],
     [["bench", "no/such/cell.json", "--batch", "2", "--seq", "4"], /^rnnc: no\/such\/cell\.json: cannot read file/],
   ];
@@ -78,7 +69,9 @@ t.test("flag errors in-process", async (t) => {
   await rejects(["examples/cells/elman.json", "--batch", "2"], "bench: missing --seq (see rnnc bench --help)");
   await rejects([...base, "--clock", "sundial"], 'bench: --clock must be wall or cpu, got "sundial"');
   await rejects([...base, "--runs", "1.5"], 'bench: --runs must be a positive integer, got "1.5"');
-  await rejects([...base, "--warmup", "-1"], 'bench: --warmup must be a positive integer, got "-1"');
+  await rejects([...base, "--warmup", "two"], 'bench: --warmup must be a whole number of calls (0 or more), got "two"');
+  await rejects([...base, "--batch", "0"], 'bench: --batch must be a positive integer, got "0"');
+  await rejects([...base, "--infer", "--stream"], "bench: choose one of --train, --infer, --stream (got --infer and --stream)");
   await rejects([...base, "-O7"], '-O: expected a level 0 to 3 (-O0 … -O3), got "-O7"');
   await rejects(["--batch", "2", "--seq", "3"], "bench: missing FILE (see rnnc bench --help)");
 });
@@ -167,4 +160,23 @@ t.test("prepareBench: every mode runs the module's work", async (t) => {
   t.notSame(states[1], states[2]);
   const r = timeCalls(ss.call, { runs: 2, warmup: 1 });
   t.equal(r.runs, 2);
+});
+
+t.test("without --json: one human-readable line (in-process)", async (t) => {
+  const out: string[] = [], err: string[] = [];
+  const write = process.stdout.write, ewrite = process.stderr.write;
+  process.stdout.write = ((c: string) => { out.push(String(c)); return true }) as typeof process.stdout.write;
+  process.stderr.write = ((c: string) => { err.push(String(c)); return true }) as typeof process.stderr.write;
+  let code: number;
+  try {
+    code = await benchCommand.run(["test/fixtures/models/char-lstm.json", "--batch", "2", "--seq", "4", "--infer", "--runs", "2", "--warmup", "0", "--passes", "1"]);
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = ewrite;
+  }
+  t.equal(code, 0);
+  t.equal(out.length, 1, "one line on stdout");
+  t.match(out[0]!, /^char-lstm \(V=7, D=3, H=4\), B=2, T=4, forward pass: median [\d.]+ ms \(min [\d.]+, max [\d.]+\) over 2 runs/);
+  t.match(out[0]!, /wall clock; loss \d/, "the model's loss is reported");
+  t.match(err.join(""), /compiling char-lstm \(-O3, passes 1\)/, "progress on stderr");
 });
