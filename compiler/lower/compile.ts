@@ -13,7 +13,7 @@ import type { KernelCtx } from "./kernels.ts";
 import { addMathFunctions } from "./mathfns.ts";
 import { addPoly, evalPoly, Layout, ScratchPlanner } from "./memory.ts";
 import { emitTrainStep, HYPER_FIELDS, OPTIMIZER_KINDS } from "./optimizer.ts";
-import { optimizeGraph } from "../passes/index.ts";
+import { optimizeGraph, stages } from "../passes/index.ts";
 import type { Poly, Slot } from "./memory.ts";
 
 export const MANIFEST_VERSION = 1;
@@ -334,6 +334,10 @@ export async function compileProgram(p: Program, opts: CompileOptions = {}): Pro
   const fwdPlan = planFunction(optimized(g, passes), layout, inSlots, outSlots);
   const bwdInSlots = [...inSlots, ...ctSlots.filter((s): s is Slot => s !== null)];
   const bwdPlan = planFunction(optimized(bwd.graph, passes), layout, bwdInSlots, [...outSlots, ...gradSlots]);
+  // the streaming step runs the forward graph at T = 1 once per call: the merge passes would
+  // concatenate the gates' weights on every call (8 MB per step for an LSTM at H = 512), for a GEMV
+  // that is bound by reading those weights anyway, so the step's forward keeps them apart
+  const stepPlan = planFunction(optimized(g, passes, { mergeWeights: false }), layout, inSlots, outSlots);
 
   const total = layout.totalBytes();
   refuseBeyond4GiB(total, `${p.file}: `);
@@ -345,6 +349,7 @@ export async function compileProgram(p: Program, opts: CompileOptions = {}): Pro
     const em = new Emitter(bn, m, layout);
     em.emitFunction("forward", fwdPlan);
     em.emitFunction("backward", bwdPlan);
+    em.emitFunction("forward_step", stepPlan);
     emitStep(bn, m, layout, p, g, inSlots, outSlots);
     const entries = ["forward", "backward", "step"];
     if (train) {
@@ -403,9 +408,11 @@ function finishModule(bn: Binaryen, m: Module, opts: CompileOptions): { wasm: Ui
  * it), which the pinned slots rely on; checked here, since a pass that broke it would silently read
  * or write the wrong tensor.
  */
-function optimized(g: Graph, level: 0 | 1 | 2): Graph {
+function optimized(g: Graph, level: 0 | 1 | 2, opts: { mergeWeights?: boolean } = {}): Graph {
   if (level === 0) return g;
-  const o = optimizeGraph(g, level);
+  const o = opts.mergeWeights === false
+    ? stages.filter((s) => s.level <= level && !s.name.startsWith("merge")).reduce((x, s) => s.run(x), g)
+    : optimizeGraph(g, level);
   const sameInputs = o.inputs.length === g.inputs.length && o.inputs.every((v, i) => v === g.inputs[i]);
   if (!sameInputs || o.outputs.length !== g.outputs.length) {
     throw new Error(`internal: an IR pass changed the graph's interface: ${g.inputs} -> ${o.inputs}; ${g.outputs.length} -> ${o.outputs.length} outputs`);
@@ -437,10 +444,10 @@ function countPoly(shape: Shape): Poly {
   return out;
 }
 
-/** step(B, T): forward with T = 1, then each final state becomes the next initial state. */
+/** step(B, T): forward_step with T = 1, then each final state becomes the next initial state. */
 function emitStep(bn: Binaryen, m: Module, layout: Layout, p: Program, g: Graph, inSlots: Slot[], outSlots: Slot[]): void {
   const fn = new Fn(bn, m, 2, () => { throw new Error("internal: step reads no values"); });
-  const code: Expr[] = [m.call("forward", [fn.B, fn.i32(1)], bn.none)];
+  const code: Expr[] = [m.call("forward_step", [fn.B, fn.i32(1)], bn.none)];
   p.states.forEach((s, i) => {
     if (!s.input) return;
     const from = layout.resolvePinned(outSlots[p.outputs.length + i]!);
