@@ -328,3 +328,47 @@ export function timeMajor(seqs: readonly ArrayLike<number>[], pad = 0, maxT = In
   seqs.forEach((s, b) => { for (let t = 0; t < lengths[b]!; t++) data[t * B + b] = s[t]!; });
   return { data, T, lengths };
 }
+
+/**
+ * The token inputs of a padded batch, time-major `[T, B]` (0 pads), with the lengths: the
+ * `words`, `suffixes`, `shapes` and `lengths` inputs of examples/brown-pos and brown-genre.
+ * Sequences longer than `maxT` are cut.
+ */
+export function featureBatch(examples: readonly EncodedTokens[], maxT = Infinity) {
+  const w = timeMajor(examples.map((e) => e.words), 0, maxT);
+  const shape = [w.T, examples.length];
+  return {
+    T: w.T,
+    inputs: {
+      words: { data: w.data, shape },
+      suffixes: { data: timeMajor(examples.map((e) => e.suffixes), 0, maxT).data, shape },
+      shapes: { data: timeMajor(examples.map((e) => e.shapes), 0, maxT).data, shape },
+      lengths: w.lengths,
+    },
+  };
+}
+
+/**
+ * An endless stream of training batches over `lengths.length` examples: epoch after epoch, each
+ * a fresh {@link lengthBatches} order drawn from `rng`. `next()` gives the next batch's indices;
+ * `epochs` counts the examples served, in epochs.
+ */
+export class EpochBatches {
+  private queue: number[][] = [];
+  private served = 0;
+
+  constructor(private readonly lengths: readonly number[], readonly B: number, private readonly rng: { below(n: number): number }) {
+    if (lengths.length === 0) throw new RnncError(`no training examples`);
+  }
+
+  /** Batches per epoch. */
+  get perEpoch(): number { return Math.ceil(this.lengths.length / this.B); }
+  get epochs(): number { return this.served / this.lengths.length; }
+
+  next(): number[] {
+    if (this.queue.length === 0) this.queue = lengthBatches(this.lengths, this.B, this.rng).reverse();
+    const b = this.queue.pop()!;
+    this.served += b.length;
+    return b;
+  }
+}
