@@ -6,6 +6,7 @@ import { tensor } from "./interp/tensor.ts";
 import type { Tensor } from "./interp/tensor.ts";
 import type { Graph } from "./ir/types.ts";
 import { formatShape } from "./ir/types.ts";
+import { idRanges } from "./ir/id-ranges.ts";
 
 /** Runs a graph on concrete tensors: the interpreter, or a compiled WebAssembly module. */
 export interface Backend {
@@ -44,6 +45,7 @@ export function bindInputs(p: Program, given: Map<string, Tensor>, file: string)
   }
   const dims: { B?: number; T?: number } = {};
   const optional = new Set(p.states.flatMap((s) => (s.input ? [s.input] : [])));
+  const ranges = idRanges(g); // ids out of range: refused here, not mid-run (a wasm module traps)
   // bind B and T from the tensors that are given, then build zeros for absent states
   for (const name of g.inputs) {
     const t = given.get(name);
@@ -64,6 +66,9 @@ export function bindInputs(p: Program, given: Map<string, Tensor>, file: string)
       else if (dims[d] !== n) throw bad();
     });
     if (want.dtype === "i32" && t.data.some((x) => !Number.isInteger(x))) throw new RnncError(`${file}: ${name}: expected integers (i32)`);
+    const range = ranges.get(name);
+    const out = range ? t.data.findIndex((x) => x < range[0] || x >= range[1]) : -1;
+    if (range && out >= 0) throw new RnncError(`${file}: ${name}: value ${t.data[out]} at index ${out} is outside its range [${range[0]}, ${range[1]})`);
   }
   return g.inputs.map((name) => {
     const t = given.get(name);

@@ -141,15 +141,17 @@ function positiveInt(v: unknown, what: string): number {
 }
 
 /**
- * Check every value a tensor is about to receive: numbers for f32; integers within `range` (or
- * the i32 range) for i32.
+ * Check every value a tensor is about to receive: finite numbers for f32 (a NaN or Inf would
+ * silently spread through every later step and gradient); integers within `range` (or the i32
+ * range) for i32.
  */
 function checkValues(label: string, data: ArrayLike<number>, dtype: DType, range?: readonly [number, number]): void {
   if (dtype === "f32") {
-    if (isNumericTypedArray(data)) return;
+    const typed = isNumericTypedArray(data);
     for (let i = 0; i < data.length; i++) {
       const v: unknown = data[i];
-      if (typeof v !== "number") fail(`${label}: value ${showValue(v)} at index ${i} is not a number`);
+      if (!typed && typeof v !== "number") fail(`${label}: value ${showValue(v)} at index ${i} is not a number`);
+      if (!Number.isFinite(v)) fail(`${label}: value ${v} at index ${i} is not a finite number`);
     }
     return;
   }

@@ -67,20 +67,26 @@ export function linearizeScan(b: Builder, node: Node): (cts: (string | null)[]) 
   // (a forward value's own producer is never needed: it is saved instead)
   const residuals: string[] = [];
   const seen = new Set<string>();
-  const visit = (v: string) => {
-    if (seen.has(v)) return;
-    seen.add(v);
-    const p = producer.get(v);
-    // tangent values, loop invariants and primal values that only the backward rules compute
-    // (e.g. 1 - y² of tanh) are computed in the backward body; forward values are saved.
-    if (tangent.has(v) || invariant.has(v) || !forwardValues.has(v) || (recompute && !isBodyInput.has(v))) {
-      if (p) {
-        needed.add(p);
-        p.inputs.forEach(visit);
+  // depth-first, in preorder, with an explicit stack: recursing overflowed the call stack on a
+  // body that is a chain of 2,000 equations
+  const visit = (root: string) => {
+    const stack = [root];
+    while (stack.length) {
+      const v = stack.pop()!;
+      if (seen.has(v)) continue;
+      seen.add(v);
+      const p = producer.get(v);
+      // tangent values, loop invariants and primal values that only the backward rules compute
+      // (e.g. 1 - y² of tanh) are computed in the backward body; forward values are saved.
+      if (tangent.has(v) || invariant.has(v) || !forwardValues.has(v) || (recompute && !isBodyInput.has(v))) {
+        if (p) {
+          needed.add(p);
+          for (let i = p.inputs.length - 1; i >= 0; i--) stack.push(p.inputs[i]!);
+        }
+        continue;
       }
-      return;
+      residuals.push(v); // a per-step primal: saved by the forward scan, or read from xs
     }
-    residuals.push(v); // a per-step primal: saved by the forward scan, or read from xs
   };
   const roots = [...carryIn, ...accumulated, ...xsWithGrad.map(([x]) => x)].map((v) => gradOf.get(v)).filter((g): g is string => !!g);
   roots.forEach(visit);

@@ -4,6 +4,7 @@
  * (scripts/fuzz.ts) runs them longer, and regressions.test.ts replays the shrunk failures kept in
  * test/fixtures/regressions/.
  */
+import fc from "fast-check";
 import { gradCheck } from "../../compiler/autodiff/gradcheck.ts";
 import { vjpGraph } from "../../compiler/autodiff/vjp.ts";
 import { cellToTypeScript } from "../../compiler/dsl/convert.ts";
@@ -12,16 +13,16 @@ import { buildCell, buildModel } from "../../compiler/frontend/program.ts";
 import { formatExpr, parseExpression } from "../../compiler/frontend/expr.ts";
 import { nodeToExpr } from "../../compiler/frontend/equations.ts";
 import { runGraph } from "../../compiler/interp/interpreter.ts";
-import { tensor } from "../../compiler/interp/tensor.ts";
 import type { Tensor } from "../../compiler/interp/tensor.ts";
 import type { Graph } from "../../compiler/ir/types.ts";
 import { formatType } from "../../compiler/ir/types.ts";
-import { graphHash } from "../../compiler/lower/compile.ts";
+import { compileGraph, graphHash } from "../../compiler/lower/compile.ts";
 import { optimizeGraph, stages } from "../../compiler/passes/index.ts";
 import { verifyGraph } from "../../compiler/passes/verify.ts";
+import { runPoisoned } from "../lower/_wasm.ts";
 import { gradCheckCotangents, relativeError } from "../passes/_harness.ts";
-import { cellDoc, copyAll, inputsFor, modelDoc, programOf } from "./_gen.ts";
-import type { CellRecipe, ModelRecipe } from "./_gen.ts";
+import { cellDoc, copyAll, inputsFor, modelDoc, modelRecipe, programOf } from "./_gen.ts";
+import type { ModelRecipe } from "./_gen.ts";
 
 export type PropertyName = "gradients" | "passes" | "roundtrip" | "wasm";
 
@@ -166,11 +167,7 @@ function stripPos(e: unknown): unknown {
   return e;
 }
 
-export function cellOnly(c: CellRecipe): ModelRecipe {
-  return { cell: c, reverse: false, truncate: 0, lengths: false, init: false, V: 1, loss: "none", B: 1, T: 1, seed: 1 };
-}
 
-export { tensor };
 
 // ---- WebAssembly against the interpreter ----------------------------------------------------------
 
@@ -232,4 +229,80 @@ export function compareOutputs(got: Tensor[], want: Tensor[], labels: string[]):
     }
   });
   return problems;
+}
+
+/** Compiles a batch into one module (at -O1: compile time dominates) and holds it to the interpreter. */
+export async function checkWasm(ms: ModelRecipe[]): Promise<void> {
+  const { graph, inputs, labels } = wasmBatch(ms);
+  const gm = await compileGraph(graph, { optimize: 1 });
+  const want = runGraph(graph, inputs);
+  const got = await runPoisoned(gm, inputs);
+  const problems = [...got.violations, ...compareOutputs(got.outs, want, labels)];
+  if (problems.length) throw new Error(problems.slice(0, 5).join("; "));
+}
+
+// ---- the registry the tests, the fuzzer and the regression replay share ----------------------------
+
+/** A recipe stepped around the known bugs (lengths dropped), so that random runs find new ones. */
+function avoidKnownBugs(m: ModelRecipe): ModelRecipe {
+  return hitsKnownBug(m) ? { ...m, lengths: false } : m;
+}
+
+export interface Property<R> {
+  /** What is checked, for test names and reports. */
+  summary: string;
+  arbitrary: fc.Arbitrary<R>;
+  check(r: R): void | Promise<void>;
+  /** Cases per default test run. */
+  runs: number;
+  /** How many generated graphs one case holds (a wasm case is a batch). */
+  graphsPerCase: number;
+}
+
+/** Programs per compiled module in the wasm property, all run with one B and T. */
+export const WASM_BATCH = 8;
+
+export const PROPERTIES: { [K in PropertyName]: Property<K extends "wasm" ? ModelRecipe[] : ModelRecipe> } = {
+  gradients: {
+    summary: "interpreter BPTT gradients equal central finite differences",
+    // stop_gradient's gradient is not the derivative, and truncation is meant to differ
+    arbitrary: modelRecipe({ truncate: false, exclude: ["stop_gradient"] }).map(avoidKnownBugs),
+    check: checkGradients,
+    runs: 200,
+    graphsPerCase: 1,
+  },
+  passes: {
+    summary: "every pass and the pipelines keep the forward and VJP graphs' results",
+    arbitrary: modelRecipe().map(avoidKnownBugs),
+    check: checkPasses,
+    runs: 150,
+    graphsPerCase: 1,
+  },
+  roundtrip: {
+    summary: "JSON → TypeScript → JSON builds the same IR, and expressions print and parse back",
+    arbitrary: modelRecipe(),
+    check: checkRoundTrip,
+    runs: 150,
+    graphsPerCase: 1,
+  },
+  wasm: {
+    summary: "the WebAssembly module equals the interpreter, forward and gradients",
+    arbitrary: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 6 })).chain(([B, T]) =>
+      fc.array(modelRecipe({ B, T }).map(avoidKnownBugs), { minLength: 1, maxLength: WASM_BATCH })),
+    check: checkWasm,
+    runs: 8,
+    graphsPerCase: WASM_BATCH,
+  },
+};
+
+/** A regression fixture: a shrunk failing case of one property. */
+export interface Regression {
+  property: PropertyName;
+  recipe: unknown;
+  /** The error the case produced when it was found. */
+  error: string;
+  /** How it was found (the fuzz seed) and what it is about. */
+  note?: string;
+  /** Present while the bug is open: why the case still fails. */
+  todo?: string;
 }
