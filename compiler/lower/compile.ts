@@ -13,6 +13,7 @@ import type { KernelCtx } from "./kernels.ts";
 import { addMathFunctions } from "./mathfns.ts";
 import { addPoly, evalPoly, Layout, ScratchPlanner } from "./memory.ts";
 import { emitTrainStep, HYPER_FIELDS, OPTIMIZER_KINDS } from "./optimizer.ts";
+import { idRanges } from "../ir/id-ranges.ts";
 import { optimizeGraph, stages } from "../passes/index.ts";
 import type { Poly, Slot } from "./memory.ts";
 
@@ -500,27 +501,6 @@ function buildManifest(p: Program, layout: Layout, total: Poly, inSlots: Slot[],
     else man.cotangents.loss = spec(t, s);
   });
   return man;
-}
-
-/** i32 graph inputs used as ids (embedding rows, cross-entropy targets): their valid range. */
-function idRanges(g: Graph): Map<string, [number, number]> {
-  const r = new Map<string, [number, number]>();
-  const visit = (x: Graph, alias: Map<string, string>) => {
-    for (const n of x.nodes) {
-      const src = (v: string) => alias.get(v) ?? v;
-      if (n.op === "embedding") r.set(src(n.inputs[1]!), [0, x.types.get(n.inputs[0]!)!.shape[0] as number]);
-      if (n.op === "cross_entropy") r.set(src(n.inputs[1]!), [0, x.types.get(n.inputs[0]!)!.shape.at(-1) as number]);
-      if (n.op === "one_hot") r.set(src(n.inputs[0]!), [0, n.attrs.depth as number]);
-      if (n.op === "scan") {
-        const a = scanAttrs(n.attrs);
-        const inner = new Map<string, string>();
-        a.body.inputs.forEach((v, i) => inner.set(v, src(n.inputs[i]!)));
-        visit(a.body, inner);
-      }
-    }
-  };
-  visit(g, new Map());
-  return r;
 }
 
 export interface GraphModule {
