@@ -1,14 +1,18 @@
 import { RnncError } from "../diagnostics.ts";
-import type { Node, Shape, TensorType } from "../ir/types.ts";
+import type { DType, Node, Shape, TensorType } from "../ir/types.ts";
+import { fusedExpr, fusedIterationShape } from "../ops/fused.ts";
 import type { Expr } from "./binaryen.ts";
 import type { Fn } from "./codegen.ts";
+import { broadcastRead, concatPartWrite, emitLoops, LANE_OPS, plainWrite, sliceRead } from "./elementwise.ts";
+import type { Access, Lanes, Val } from "./elementwise.ts";
 import { emitMatmul, emitOuter } from "./gemm.ts";
 import { MATH_FUNCTIONS } from "./mathfns.ts";
 
 /**
  * Lowering rules: one per op, each emitting the loops that compute the node's outputs from its
  * inputs' addresses. Every kernel writes every element of its outputs (memory is reused, never
- * assumed zero) and reads only within its inputs' regions. Scalar code; the Fast issue adds SIMD.
+ * assumed zero) and reads only within its inputs' regions. Elementwise loops and `fused` nodes are
+ * SIMD128 (./elementwise.ts), matmul and outer are register-tiled SIMD GEMMs (./gemm.ts).
  */
 export interface KernelCtx {
   fn: Fn;
@@ -24,104 +28,92 @@ function kernel(op: string, k: Kernel): void {
   kernels.set(op, k);
 }
 
-type F = (fn: Fn, ...args: Expr[]) => Expr;
-
-// ---- elementwise with broadcasting ---------------------------------------------------------------
+// ---- elementwise (loops and lane operations: ./elementwise.ts) ----------------------------------
 
 /**
- * out[idx] = f(in_0[idx_0], …) with numpy broadcasting. Dims are collapsed where every operand
- * agrees (all full or all broadcast), leaving short loop nests; each operand advances by its own
- * stride per dim (0 where it is broadcast).
+ * out = f(in_0, …) elementwise with numpy broadcasting, 4 lanes at a time where the innermost
+ * dims are contiguous (see ./elementwise.ts). `f` reads each operand's value as often as it needs.
  */
-export function elementwise(k: KernelCtx, out: string, ins: string[], f: (vals: Expr[]) => Expr, loadInt: boolean[] = [], storeInt = false): Expr[] {
-  const fn = k.fn, m = fn.m;
-  const os = k.type(out).shape;
-  const r = os.length;
-  const shapes = ins.map((v) => {
-    const s = k.type(v).shape;
-    return [...Array<Shape[number]>(r - s.length).fill(1), ...s];
-  });
-  // per dim: extent, and for each operand whether it is full along it
-  let dims: { ext: Shape; full: boolean[] }[] = os.map((d, i) => ({ ext: [d], full: shapes.map((s) => s[i] !== 1 || d === 1) }));
-  dims = dims.filter((d) => d.ext[0] !== 1);
-  const merged: typeof dims = [];
-  for (const d of dims) {
-    const prev = merged[merged.length - 1];
-    if (prev && prev.full.every((x, j) => x === d.full[j])) prev.ext.push(...d.ext);
-    else merged.push({ ext: [...d.ext], full: [...d.full] });
-  }
-  // element strides of each operand per merged dim
-  const strides = ins.map((_, j) => {
-    const st: (Shape | null)[] = new Array(merged.length).fill(null);
-    let acc: Shape = [];
-    for (let i = merged.length - 1; i >= 0; i--) {
-      if (merged[i]!.full[j]) { st[i] = [...acc]; acc = [...acc, ...merged[i]!.ext]; }
-    }
-    return st;
-  });
-  const outStr: Shape[] = [];
-  { let acc: Shape = []; for (let i = merged.length - 1; i >= 0; i--) { outStr[i] = [...acc]; acc = [...acc, ...merged[i]!.ext]; } }
-  const idx = ins.map(() => fn.local());
-  const oidx = fn.local();
-  const level = (i: number, bases: Expr[], obase: Expr): Expr[] => {
-    if (i === merged.length) {
-      const vals = ins.map((v, j) => (loadInt[j] ? m.f32.convert_s.i32(fn.loadI(fn.addr(v), bases[j]!)) : fn.loadF(fn.addr(v), bases[j]!)));
-      const res = f(vals);
-      return [storeInt ? fn.storeI(fn.addr(out), obase, res) : fn.storeF(fn.addr(out), obase, res)];
-    }
-    const li = ins.map(() => fn.local());
-    const lo = fn.local();
-    return [fn.loop(fn.count(merged[i]!.ext), (it) => {
-      const sets = ins.map((_, j) => {
-        const s = strides[j]![i];
-        const inc = s === null ? bases[j]! : m.i32.add(bases[j]!, m.i32.mul(fn.get(it), fn.count(s)));
-        return fn.set(li[j]!, inc);
-      });
-      return [...sets, fn.set(lo, m.i32.add(obase, m.i32.mul(fn.get(it), fn.count(outStr[i]!)))),
-        ...level(i + 1, li.map((l) => fn.get(l)), fn.get(lo))];
-    })];
+export function elementwise(k: KernelCtx, out: string, ins: string[], f: (L: Lanes, vals: Val[], dtypes: DType[]) => Expr): Expr[] {
+  const iter = k.type(out).shape;
+  const dtypes = ins.map((v) => k.type(v).dtype);
+  return emitLoops(k.fn, iter, ins.map((v) => broadcastRead(v, k.type(v), iter)), [plainWrite(out, iter)], (L, vals) => [f(L, vals, dtypes)]);
+}
+
+for (const [op, f] of Object.entries(LANE_OPS)) {
+  kernel(op, (k, n) => elementwise(k, n.outputs[0]!, n.inputs, f));
+}
+
+/**
+ * A `fused` node (compiler/ops/fused.ts): its expression DAG evaluated per element of the
+ * iteration shape in one loop nest. Intermediates live in locals (registers), never in memory;
+ * `slice` nodes of the DAG read their source in place, `concat` outputs are written part by part.
+ */
+kernel("fused", (k, n) => {
+  const e = fusedExpr(n.attrs);
+  const iter = fusedIterationShape(e);
+  const outer = new Map(e.inputs.map((v, i) => [v, n.inputs[i]!]));
+  const loads: Access[] = [];
+  const leaf = new Map<string, number>(); // DAG value → index of its load
+  const read = (v: string) => {
+    if (leaf.has(v)) return;
+    const o = outer.get(v);
+    if (o === undefined) return; // computed in the loop
+    leaf.set(v, loads.push(broadcastRead(o, k.type(o), iter)) - 1);
   };
-  void idx; void oidx;
-  return level(0, ins.map(() => fn.i32(0)), fn.i32(0));
-}
-
-function unaryKernel(op: string, f: F) {
-  kernel(op, (k, n) => elementwise(k, n.outputs[0]!, n.inputs, ([x]) => f(k.fn, x!)));
-}
-function binaryKernel(op: string, f: F) {
-  kernel(op, (k, n) => elementwise(k, n.outputs[0]!, n.inputs, ([x, y]) => f(k.fn, x!, y!)));
-}
-
-const call = (name: string) => (fn: Fn, x: Expr) => fn.m.call(name, [x], fn.bn.f32);
-
-binaryKernel("add", (fn, a, b) => fn.m.f32.add(a, b));
-binaryKernel("sub", (fn, a, b) => fn.m.f32.sub(a, b));
-binaryKernel("mul", (fn, a, b) => fn.m.f32.mul(a, b));
-binaryKernel("div", (fn, a, b) => fn.m.f32.div(a, b));
-binaryKernel("maximum", (fn, a, b) => {
-  // NaN-propagating max that matches Math.max on ties of ±0 closely enough for our use
-  return fn.m.f32.max(a, b);
+  for (const node of e.nodes) {
+    if (node.op === "slice") {
+      const src = outer.get(node.inputs[0]!);
+      if (src === undefined) throw new Error(`internal: fused slice ${node.outputs[0]} reads ${node.inputs[0]}, not an input of the node`);
+      const a = node.attrs;
+      leaf.set(node.outputs[0]!, loads.push(sliceRead(src, k.type(src), (a.axis as number | undefined) ?? -1, a.start as number, a.size as number, iter)) - 1);
+    } else if (node.op !== "constant") node.inputs.forEach(read);
+  }
+  e.outputs.forEach(read);
+  const producer = new Map(e.nodes.flatMap((node) => node.outputs.map((o) => [o, node] as const)));
+  const stores: Access[] = [];
+  const stored: string[] = [];
+  e.outputs.forEach((v, j) => {
+    const p = producer.get(v);
+    if (p?.op === "concat") {
+      const outShape = e.types.get(v)!.shape;
+      const axis = (p.attrs.axis as number | undefined) ?? -1;
+      const a = axis < 0 ? axis + outShape.length : axis;
+      let at = 0;
+      for (const part of p.inputs) {
+        stores.push(concatPartWrite(n.outputs[j]!, outShape, a, at, iter));
+        stored.push(part);
+        at += e.types.get(part)!.shape[a] as number;
+      }
+    } else {
+      stores.push(plainWrite(n.outputs[j]!, iter));
+      stored.push(v);
+    }
+  });
+  return emitLoops(k.fn, iter, loads, stores, (L, vals) => {
+    const env = new Map<string, Val>();
+    for (const [v, j] of leaf) env.set(v, vals[j]!);
+    const get = (v: string) => {
+      const x = env.get(v);
+      if (!x) throw new Error(`internal: fused value ${v} read before it is computed`);
+      return x;
+    };
+    for (const node of e.nodes) {
+      const out = node.outputs[0]!;
+      if (node.op === "constant") {
+        const c = node.attrs.value as number;
+        env.set(out, () => L.f(c));
+      } else if (node.op !== "slice" && node.op !== "concat") {
+        const f = LANE_OPS[node.op];
+        if (!f) throw new Error(`internal: op ${node.op} in a fused node`);
+        env.set(out, L.let(f(L, node.inputs.map(get), node.inputs.map((v) => e.types.get(v)!.dtype))));
+      }
+    }
+    return stored.map((v) => get(v)());
+  });
 });
-binaryKernel("greater_equal", (fn, a, b) => fn.m.f32.convert_s.i32(fn.m.f32.ge(a, b)));
-unaryKernel("neg", (fn, x) => fn.m.f32.neg(x));
-unaryKernel("abs", (fn, x) => fn.m.f32.abs(x));
-unaryKernel("sqrt", (fn, x) => fn.m.f32.sqrt(x));
-unaryKernel("relu", (fn, x) => fn.m.f32.max(x, fn.f32(0)));
-unaryKernel("step", (fn, x) => fn.m.f32.convert_s.i32(fn.m.f32.gt(x, fn.f32(0))));
-// sign(x) = copysign(1, x) for x ≠ 0, else x (±0 and NaN pass through): x is read once
-unaryKernel("sign", (fn, x) => {
-  const l = fn.local(fn.bn.f32);
-  const m = fn.m, f32 = fn.bn.f32;
-  return m.block(null, [fn.set(l, x), m.select(m.f32.eq(fn.get(l, f32), fn.f32(0)), fn.get(l, f32),
-    m.select(m.f32.ne(fn.get(l, f32), fn.get(l, f32)), fn.get(l, f32), m.f32.copysign(fn.f32(1), fn.get(l, f32))))], f32);
-});
-unaryKernel("exp", call(MATH_FUNCTIONS.exp));
-unaryKernel("log", call(MATH_FUNCTIONS.log));
-unaryKernel("tanh", call(MATH_FUNCTIONS.tanh));
-unaryKernel("sigmoid", call(MATH_FUNCTIONS.sigmoid));
-kernel("where", (k, n) => elementwise(k, n.outputs[0]!, n.inputs, ([c, a, b]) => k.fn.m.select(k.fn.m.f32.ne(c!, k.fn.f32(0)), a!, b!)));
+
 kernel("stop_gradient", (k, n) => copyValue(k, n.outputs[0]!, n.inputs[0]!));
-kernel("float", (k, n) => elementwise(k, n.outputs[0]!, n.inputs, ([x]) => x!, [true]));
 
 function copyValue(k: KernelCtx, dst: string, src: string): Expr[] {
   const fn = k.fn;
@@ -216,7 +208,7 @@ kernel("expand_like", (k, n) => {
   const gs = expandedShape(k.type(g).shape, n.attrs.axis as number | undefined, k.type(like).shape.length);
   // view g with the re-inserted unit axis, then broadcast
   const view: KernelCtx = { ...k, type: (v) => (v === g ? { dtype: "f32", shape: gs } : k.type(v)) };
-  return elementwise(view, out, [g], ([x]) => x!);
+  return elementwise(view, out, [g], (_L, [x]) => x!());
 });
 
 kernel("sum_to", (k, n) => {

@@ -55,6 +55,11 @@ function nodeFlops(g: Graph, n: Node): { gemm: number; other: number; matmul: bo
     const o = t(n.outputs[0]!), u = t(n.inputs[0]!);
     return { gemm: 2 * (o[0] as number) * (o[1] as number) * perExample(u.slice(0, -1)), other: 0, matmul: true };
   }
+  if (n.op === "fused") {
+    // the ops of its expression, each over the iteration shape (slices, concats, constants: free)
+    const e = n.attrs.expr as Graph;
+    return { gemm: 0, other: e.nodes.reduce((a, x) => a + nodeFlops(e, x).other, 0), matmul: false };
+  }
   if (ARITH.has(n.op)) return { gemm: 0, other: perExample(t(n.outputs[0]!)), matmul: false };
   if (REDUCE_INPUT.has(n.op)) return { gemm: 0, other: perExample(t(n.inputs[0]!)), matmul: false };
   return { gemm: 0, other: 0, matmul: false };

@@ -8,6 +8,7 @@ import { eliminateDeadCode } from "./dce.ts";
 import { accumulateWeightGradientsAfterLoop } from "./accumulate-weight-gradients.ts";
 import { eliminateCommonSubexpressions } from "./cse.ts";
 import { foldConstants } from "./fold-constants.ts";
+import { fuseElementwise } from "./fuse-elementwise.ts";
 import { hoistInputProjections } from "./hoist-input-projections.ts";
 import { hoistLoopInvariants } from "./hoist-loop-invariants.ts";
 import { mergeSharedOperandMatmuls, mergeSummedMatmuls } from "./merge-matmuls.ts";
@@ -15,7 +16,7 @@ import { simplifyAlgebra } from "./simplify-algebra.ts";
 import { sinkOutputProjections } from "./sink-output-projections.ts";
 
 export {
-  accumulateWeightGradientsAfterLoop, eliminateCommonSubexpressions, eliminateDeadCode, foldConstants, hoistInputProjections,
+  accumulateWeightGradientsAfterLoop, eliminateCommonSubexpressions, eliminateDeadCode, foldConstants, fuseElementwise, hoistInputProjections,
   hoistLoopInvariants, mergeSharedOperandMatmuls, mergeSummedMatmuls, simplifyAlgebra, sinkOutputProjections,
 };
 
@@ -42,7 +43,12 @@ export function cleanup(g: Graph): Graph {
  * - accumulateWeightGradientsAfterLoop stacks BPTT's g_t as ys, which sinkOutputProjections then
  *   reuses for free (dx_t = Wᵀ g_t after the loop);
  * - the merges run last, on the loops' final shape: what is left in a body (the LSTM's four
- *   `W?h @ h`, the backward `Σ W?hᵀ g?`) and the big GEMMs before and after the loops.
+ *   `W?h @ h`, the backward `Σ W?hᵀ g?`) and the big GEMMs before and after the loops;
+ * - fuseElementwise after them, on what the merges leave, tidied first: the clean-up turns the
+ *   merged projection's per-gate xs windows into one xs sliced in the body, so that every gate
+ *   window is a slice the fused loop reads in place (as are those of the merged W?h @ h), and the
+ *   backward gate gradients meet in one concat it writes in place. It is the last rewrite, since no
+ *   other pass looks inside `fused`; the final clean-up drops the slices it made dead.
  */
 export const stages: readonly Stage[] = [
   { name: "simplifyAlgebra", level: 1, run: simplifyAlgebra, summary: "x*1, x+0, -(-x), sum_to of equal shapes, pass-through carries, ..." },
@@ -55,6 +61,7 @@ export const stages: readonly Stage[] = [
   { name: "sinkOutputProjections", level: 2, run: sinkOutputProjections, summary: "per-step outputs W @ g_t as one GEMM after the scan" },
   { name: "mergeSharedOperandMatmuls", level: 2, run: mergeSharedOperandMatmuls, summary: "matmuls (and outers) sharing an operand become one, then slices" },
   { name: "mergeSummedMatmuls", level: 2, run: mergeSummedMatmuls, summary: "Σ_k W_k u_k as one matmul of concatenations" },
+  { name: "fuseElementwise", level: 2, run: (g) => fuseElementwise(cleanup(g)), summary: "connected elementwise ops of one shape as one fused loop (gates, cell update, their VJPs)" },
   { name: "cleanup", level: 1, run: cleanup, summary: "simplifyAlgebra, eliminateCommonSubexpressions, eliminateDeadCode" },
 ];
 

@@ -130,7 +130,7 @@ Object {
       },
     },
   ],
-  "wasmBytes": 2395,
+  "wasmBytes": 3100,
 }
 `
 
@@ -157,12 +157,18 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
   (local $15 i32)
   (local $16 i32)
   (local $17 i32)
-  (local $18 f32)
-  (local $19 f32)
-  (local $20 f32)
-  (local $21 f32)
-  (local $22 f32)
-  (local $23 f32)
+  (local $18 v128)
+  (local $19 v128)
+  (local $20 v128)
+  (local $21 v128)
+  (local $22 v128)
+  (local $23 v128)
+  (local $24 f32)
+  (local $25 f32)
+  (local $26 f32)
+  (local $27 f32)
+  (local $28 f32)
+  (local $29 f32)
   (local.set $17
    (i32.add
     (local.tee $13
@@ -175,7 +181,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
      )
     )
     (i32.mul
-     (local.tee $2
+     (local.tee $15
       (i32.mul
        (local.get $0)
        (local.get $1)
@@ -188,26 +194,26 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
   (local.set $11
    (i32.add
     (i32.shl
-     (local.get $2)
+     (local.get $15)
      (i32.const 5)
     )
     (local.get $13)
    )
   )
-  (local.set $4
+  (local.set $5
    (i32.shr_u
-    (local.get $2)
+    (local.get $15)
     (i32.const 2)
    )
   )
   (loop $label2
-   (local.set $6
+   (local.set $4
     (select
      (i32.const 1)
      (local.tee $3
       (i32.sub
        (i32.const 1)
-       (local.get $12)
+       (local.get $14)
       )
      )
      (i32.gt_s
@@ -216,48 +222,48 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
      )
     )
    )
-   (local.set $15
+   (local.set $12
     (i32.const 0)
    )
    (if
-    (local.get $4)
+    (local.get $5)
     (then
      (loop $label1
-      (local.set $14
+      (local.set $10
        (i32.const 0)
       )
       (if
        (i32.gt_s
-        (local.get $6)
+        (local.get $4)
         (i32.const 0)
        )
        (then
-        (local.set $9
+        (local.set $8
          (i32.add
           (local.get $13)
           (i32.shl
-           (local.get $15)
+           (local.get $12)
            (i32.const 5)
           )
          )
         )
-        (local.set $5
+        (local.set $2
          (i32.add
           (local.get $11)
           (i32.mul
-           (local.get $15)
+           (local.get $12)
            (i32.const 48)
           )
          )
         )
         (loop $label
-         (local.set $10
+         (local.set $9
           (i32.sub
            (i32.shl
             (local.tee $3
              (i32.shl
               (i32.add
-               (local.get $12)
+               (local.get $10)
                (local.get $14)
               )
               (i32.const 1)
@@ -271,7 +277,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
          (f32.store
           (local.tee $3
            (i32.add
-            (local.get $5)
+            (local.get $2)
             (i32.shl
              (local.get $3)
              (i32.const 2)
@@ -282,20 +288,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
            (f32.add
             (f32.mul
              (f32.load
-              (local.get $9)
+              (local.get $8)
              )
              (f32.load
-              (local.get $10)
+              (local.get $9)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=4
-             (local.get $9)
+             (local.get $8)
             )
             (f32.load offset=4
-             (local.get $10)
+             (local.get $9)
             )
            )
           )
@@ -306,20 +312,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
            (f32.add
             (f32.mul
              (f32.load
-              (local.get $9)
+              (local.get $8)
              )
              (f32.load offset=8
-              (local.get $10)
+              (local.get $9)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=4
-             (local.get $9)
+             (local.get $8)
             )
             (f32.load offset=12
-             (local.get $10)
+             (local.get $9)
             )
            )
           )
@@ -330,20 +336,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
            (f32.add
             (f32.mul
              (f32.load offset=8
-              (local.get $9)
+              (local.get $8)
              )
              (f32.load
-              (local.get $10)
+              (local.get $9)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=12
-             (local.get $9)
+             (local.get $8)
             )
             (f32.load offset=4
-             (local.get $10)
+             (local.get $9)
             )
            )
           )
@@ -354,20 +360,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
            (f32.add
             (f32.mul
              (f32.load offset=8
-              (local.get $9)
+              (local.get $8)
              )
              (f32.load offset=8
-              (local.get $10)
+              (local.get $9)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=12
-             (local.get $9)
+             (local.get $8)
             )
             (f32.load offset=12
-             (local.get $10)
+             (local.get $9)
             )
            )
           )
@@ -378,20 +384,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
            (f32.add
             (f32.mul
              (f32.load offset=16
-              (local.get $9)
+              (local.get $8)
              )
              (f32.load
-              (local.get $10)
+              (local.get $9)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=20
-             (local.get $9)
+             (local.get $8)
             )
             (f32.load offset=4
-             (local.get $10)
+             (local.get $9)
             )
            )
           )
@@ -402,20 +408,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
            (f32.add
             (f32.mul
              (f32.load offset=16
-              (local.get $9)
+              (local.get $8)
              )
              (f32.load offset=8
-              (local.get $10)
+              (local.get $9)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=20
-             (local.get $9)
+             (local.get $8)
             )
             (f32.load offset=12
-             (local.get $10)
+             (local.get $9)
             )
            )
           )
@@ -426,20 +432,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
            (f32.add
             (f32.mul
              (f32.load offset=24
-              (local.get $9)
+              (local.get $8)
              )
              (f32.load
-              (local.get $10)
+              (local.get $9)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=28
-             (local.get $9)
+             (local.get $8)
             )
             (f32.load offset=4
-             (local.get $10)
+             (local.get $9)
             )
            )
           )
@@ -450,30 +456,30 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
            (f32.add
             (f32.mul
              (f32.load offset=24
-              (local.get $9)
+              (local.get $8)
              )
              (f32.load offset=8
-              (local.get $10)
+              (local.get $9)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=28
-             (local.get $9)
+             (local.get $8)
             )
             (f32.load offset=12
-             (local.get $10)
+             (local.get $9)
             )
            )
           )
          )
          (br_if $label
           (i32.gt_s
-           (local.get $6)
-           (local.tee $14
+           (local.get $4)
+           (local.tee $10
             (i32.add
-             (local.get $14)
+             (local.get $10)
              (i32.const 1)
             )
            )
@@ -484,10 +490,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
       )
       (br_if $label1
        (i32.gt_s
-        (local.get $4)
-        (local.tee $15
+        (local.get $5)
+        (local.tee $12
          (i32.add
-          (local.get $15)
+          (local.get $12)
           (i32.const 1)
          )
         )
@@ -498,9 +504,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
    )
    (br_if $label2
     (i32.le_s
-     (local.tee $12
+     (local.tee $14
       (i32.add
-       (local.get $12)
+       (local.get $14)
        (i32.const 1)
       )
      )
@@ -508,11 +514,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
     )
    )
   )
-  (local.set $5
+  (local.set $2
    (i32.const 0)
   )
   (if
-   (local.get $4)
+   (local.get $5)
    (then
     (loop $label3
      (f32.store
@@ -521,7 +527,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
         (i32.add
          (local.get $11)
          (i32.mul
-          (local.get $5)
+          (local.get $2)
           (i32.const 48)
          )
         )
@@ -532,11 +538,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        (f32.add
         (f32.mul
          (f32.load
-          (local.tee $6
+          (local.tee $4
            (i32.add
             (local.get $13)
             (i32.shl
-             (local.get $5)
+             (local.get $2)
              (i32.const 5)
             )
            )
@@ -550,7 +556,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        )
        (f32.mul
         (f32.load offset=4
-         (local.get $6)
+         (local.get $4)
         )
         (f32.load
          (i32.const 84)
@@ -564,7 +570,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        (f32.add
         (f32.mul
          (f32.load offset=8
-          (local.get $6)
+          (local.get $4)
          )
          (f32.load
           (i32.const 80)
@@ -574,7 +580,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        )
        (f32.mul
         (f32.load offset=12
-         (local.get $6)
+         (local.get $4)
         )
         (f32.load
          (i32.const 84)
@@ -588,7 +594,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        (f32.add
         (f32.mul
          (f32.load offset=16
-          (local.get $6)
+          (local.get $4)
          )
          (f32.load
           (i32.const 80)
@@ -598,7 +604,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        )
        (f32.mul
         (f32.load offset=20
-         (local.get $6)
+         (local.get $4)
         )
         (f32.load
          (i32.const 84)
@@ -612,7 +618,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        (f32.add
         (f32.mul
          (f32.load offset=24
-          (local.get $6)
+          (local.get $4)
          )
          (f32.load
           (i32.const 80)
@@ -622,7 +628,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        )
        (f32.mul
         (f32.load offset=28
-         (local.get $6)
+         (local.get $4)
         )
         (f32.load
          (i32.const 84)
@@ -632,10 +638,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
      )
      (br_if $label3
       (i32.gt_s
-       (local.get $4)
-       (local.tee $5
+       (local.get $5)
+       (local.tee $2
         (i32.add
-         (local.get $5)
+         (local.get $2)
          (i32.const 1)
         )
        )
@@ -649,12 +655,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
   )
   (if
    (i32.gt_s
-    (local.tee $5
+    (local.tee $2
      (i32.sub
-      (local.get $2)
-      (local.tee $6
+      (local.get $15)
+      (local.tee $4
        (i32.shl
-        (local.get $4)
+        (local.get $5)
         (i32.const 2)
        )
       )
@@ -665,13 +671,13 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
    (then
     (loop $label4
      (f32.store
-      (local.tee $14
+      (local.tee $10
        (i32.add
         (local.get $11)
         (i32.mul
          (local.tee $3
           (i32.add
-           (local.get $6)
+           (local.get $4)
            (local.get $12)
           )
          )
@@ -710,7 +716,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
       )
      )
      (f32.store offset=4
-      (local.get $14)
+      (local.get $10)
       (f32.add
        (f32.add
         (f32.mul
@@ -734,7 +740,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
       )
      )
      (f32.store offset=8
-      (local.get $14)
+      (local.get $10)
       (f32.add
        (f32.add
         (f32.mul
@@ -759,7 +765,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
      )
      (br_if $label4
       (i32.gt_s
-       (local.get $5)
+       (local.get $2)
        (local.tee $12
         (i32.add
          (local.get $12)
@@ -776,7 +782,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
   )
   (if
    (i32.gt_s
-    (local.tee $5
+    (local.tee $4
      (i32.mul
       (local.get $0)
       (local.get $1)
@@ -786,25 +792,33 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
    )
    (then
     (loop $label6
-     (local.set $3
-      (i32.mul
-       (local.get $12)
-       (i32.const 3)
+     (local.set $14
+      (i32.const 0)
+     )
+     (local.set $2
+      (i32.add
+       (local.get $11)
+       (local.tee $3
+        (i32.mul
+         (local.get $12)
+         (i32.const 12)
+        )
+       )
       )
      )
-     (local.set $6
-      (i32.const 0)
+     (local.set $3
+      (i32.add
+       (local.get $3)
+       (local.get $17)
+      )
      )
      (loop $label5
       (f32.store
        (i32.add
-        (local.get $17)
-        (local.tee $4
+        (local.get $3)
+        (local.tee $10
          (i32.shl
-          (i32.add
-           (local.get $3)
-           (local.get $6)
-          )
+          (local.get $14)
           (i32.const 2)
          )
         )
@@ -812,16 +826,13 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        (f32.add
         (f32.load
          (i32.add
-          (local.get $4)
-          (local.get $11)
+          (local.get $2)
+          (local.get $10)
          )
         )
         (f32.load
          (i32.add
-          (i32.shl
-           (local.get $6)
-           (i32.const 2)
-          )
+          (local.get $10)
           (i32.const 144)
          )
         )
@@ -829,9 +840,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
       )
       (br_if $label5
        (i32.lt_s
-        (local.tee $6
+        (local.tee $14
          (i32.add
-          (local.get $6)
+          (local.get $14)
           (i32.const 1)
          )
         )
@@ -841,7 +852,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
      )
      (br_if $label6
       (i32.gt_s
-       (local.get $5)
+       (local.get $4)
        (local.tee $12
         (i32.add
          (local.get $12)
@@ -869,7 +880,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
     (i32.const 12)
    )
   )
-  (local.set $10
+  (local.set $9
    (i32.const 0)
   )
   (if
@@ -878,23 +889,23 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
     (i32.const 0)
    )
    (then
-    (local.set $15
+    (local.set $12
      (i32.add
       (i32.shl
-       (local.get $2)
+       (local.get $15)
        (i32.const 4)
       )
       (local.get $13)
      )
     )
     (loop $label14
-     (local.set $14
+     (local.set $15
       (i32.add
        (local.get $17)
-       (local.tee $12
+       (local.tee $14
         (i32.shl
          (i32.mul
-          (local.get $10)
+          (local.get $9)
           (i32.mul
            (local.get $0)
            (i32.const 3)
@@ -917,14 +928,14 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        (i32.const 160)
       )
      )
-     (local.set $9
+     (local.set $8
       (i32.shr_u
        (local.get $0)
        (i32.const 2)
       )
      )
      (loop $label9
-      (local.set $6
+      (local.set $10
        (select
         (i32.const 1)
         (local.tee $2
@@ -939,19 +950,19 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
         )
        )
       )
-      (local.set $4
+      (local.set $5
        (i32.const 0)
       )
       (if
-       (local.get $9)
+       (local.get $8)
        (then
         (loop $label8
-         (local.set $7
+         (local.set $6
           (i32.add
            (local.get $3)
            (local.tee $2
             (i32.mul
-             (local.get $4)
+             (local.get $5)
              (i32.const 48)
             )
            )
@@ -962,18 +973,18 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
          )
          (if
           (i32.gt_s
-           (local.get $6)
+           (local.get $10)
            (i32.const 0)
           )
           (then
-           (local.set $5
+           (local.set $4
             (i32.add
              (local.get $2)
              (local.get $16)
             )
            )
            (loop $label7
-            (local.set $8
+            (local.set $7
              (i32.add
               (i32.mul
                (local.tee $2
@@ -993,7 +1004,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
             (f32.store
              (local.tee $2
               (i32.add
-               (local.get $5)
+               (local.get $4)
                (i32.shl
                 (local.get $2)
                 (i32.const 2)
@@ -1005,29 +1016,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                (f32.add
                 (f32.mul
                  (f32.load
-                  (local.get $7)
+                  (local.get $6)
                  )
                  (f32.load
-                  (local.get $8)
+                  (local.get $7)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=4
-                 (local.get $7)
+                 (local.get $6)
                 )
                 (f32.load offset=4
-                 (local.get $8)
+                 (local.get $7)
                 )
                )
               )
               (f32.mul
                (f32.load offset=8
-                (local.get $7)
+                (local.get $6)
                )
                (f32.load offset=8
-                (local.get $8)
+                (local.get $7)
                )
               )
              )
@@ -1039,29 +1050,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                (f32.add
                 (f32.mul
                  (f32.load
-                  (local.get $7)
+                  (local.get $6)
                  )
                  (f32.load offset=12
-                  (local.get $8)
+                  (local.get $7)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=4
-                 (local.get $7)
+                 (local.get $6)
                 )
                 (f32.load offset=16
-                 (local.get $8)
+                 (local.get $7)
                 )
                )
               )
               (f32.mul
                (f32.load offset=8
-                (local.get $7)
+                (local.get $6)
                )
                (f32.load offset=20
-                (local.get $8)
+                (local.get $7)
                )
               )
              )
@@ -1073,29 +1084,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                (f32.add
                 (f32.mul
                  (f32.load offset=12
-                  (local.get $7)
+                  (local.get $6)
                  )
                  (f32.load
-                  (local.get $8)
+                  (local.get $7)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=16
-                 (local.get $7)
+                 (local.get $6)
                 )
                 (f32.load offset=4
-                 (local.get $8)
+                 (local.get $7)
                 )
                )
               )
               (f32.mul
                (f32.load offset=20
-                (local.get $7)
+                (local.get $6)
                )
                (f32.load offset=8
-                (local.get $8)
+                (local.get $7)
                )
               )
              )
@@ -1107,29 +1118,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                (f32.add
                 (f32.mul
                  (f32.load offset=12
-                  (local.get $7)
+                  (local.get $6)
                  )
                  (f32.load offset=12
-                  (local.get $8)
+                  (local.get $7)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=16
-                 (local.get $7)
+                 (local.get $6)
                 )
                 (f32.load offset=16
-                 (local.get $8)
+                 (local.get $7)
                 )
                )
               )
               (f32.mul
                (f32.load offset=20
-                (local.get $7)
+                (local.get $6)
                )
                (f32.load offset=20
-                (local.get $8)
+                (local.get $7)
                )
               )
              )
@@ -1141,29 +1152,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                (f32.add
                 (f32.mul
                  (f32.load offset=24
-                  (local.get $7)
+                  (local.get $6)
                  )
                  (f32.load
-                  (local.get $8)
+                  (local.get $7)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=28
-                 (local.get $7)
+                 (local.get $6)
                 )
                 (f32.load offset=4
-                 (local.get $8)
+                 (local.get $7)
                 )
                )
               )
               (f32.mul
                (f32.load offset=32
-                (local.get $7)
+                (local.get $6)
                )
                (f32.load offset=8
-                (local.get $8)
+                (local.get $7)
                )
               )
              )
@@ -1175,29 +1186,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                (f32.add
                 (f32.mul
                  (f32.load offset=24
-                  (local.get $7)
+                  (local.get $6)
                  )
                  (f32.load offset=12
-                  (local.get $8)
+                  (local.get $7)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=28
-                 (local.get $7)
+                 (local.get $6)
                 )
                 (f32.load offset=16
-                 (local.get $8)
+                 (local.get $7)
                 )
                )
               )
               (f32.mul
                (f32.load offset=32
-                (local.get $7)
+                (local.get $6)
                )
                (f32.load offset=20
-                (local.get $8)
+                (local.get $7)
                )
               )
              )
@@ -1209,29 +1220,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                (f32.add
                 (f32.mul
                  (f32.load offset=36
-                  (local.get $7)
+                  (local.get $6)
                  )
                  (f32.load
-                  (local.get $8)
+                  (local.get $7)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=40
-                 (local.get $7)
+                 (local.get $6)
                 )
                 (f32.load offset=4
-                 (local.get $8)
+                 (local.get $7)
                 )
                )
               )
               (f32.mul
                (f32.load offset=44
-                (local.get $7)
+                (local.get $6)
                )
                (f32.load offset=8
-                (local.get $8)
+                (local.get $7)
                )
               )
              )
@@ -1243,36 +1254,36 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                (f32.add
                 (f32.mul
                  (f32.load offset=36
-                  (local.get $7)
+                  (local.get $6)
                  )
                  (f32.load offset=12
-                  (local.get $8)
+                  (local.get $7)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=40
-                 (local.get $7)
+                 (local.get $6)
                 )
                 (f32.load offset=16
-                 (local.get $8)
+                 (local.get $7)
                 )
                )
               )
               (f32.mul
                (f32.load offset=44
-                (local.get $7)
+                (local.get $6)
                )
                (f32.load offset=20
-                (local.get $8)
+                (local.get $7)
                )
               )
              )
             )
             (br_if $label7
              (i32.gt_s
-              (local.get $6)
+              (local.get $10)
               (local.tee $11
                (i32.add
                 (local.get $11)
@@ -1286,10 +1297,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
          )
          (br_if $label8
           (i32.gt_s
-           (local.get $9)
-           (local.tee $4
+           (local.get $8)
+           (local.tee $5
             (i32.add
-             (local.get $4)
+             (local.get $5)
              (i32.const 1)
             )
            )
@@ -1310,21 +1321,21 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        )
       )
      )
-     (local.set $4
+     (local.set $5
       (i32.const 0)
      )
      (if
-      (local.get $9)
+      (local.get $8)
       (then
        (loop $label10
         (f32.store
-         (local.tee $5
+         (local.tee $4
           (i32.add
            (i32.add
             (local.get $16)
             (local.tee $2
              (i32.mul
-              (local.get $4)
+              (local.get $5)
               (i32.const 48)
              )
             )
@@ -1370,7 +1381,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
          )
         )
         (f32.store offset=12
-         (local.get $5)
+         (local.get $4)
          (f32.add
           (f32.add
            (f32.add
@@ -1404,7 +1415,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
          )
         )
         (f32.store offset=24
-         (local.get $5)
+         (local.get $4)
          (f32.add
           (f32.add
            (f32.add
@@ -1438,7 +1449,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
          )
         )
         (f32.store offset=36
-         (local.get $5)
+         (local.get $4)
          (f32.add
           (f32.add
            (f32.add
@@ -1473,10 +1484,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
         )
         (br_if $label10
          (i32.gt_s
-          (local.get $9)
-          (local.tee $4
+          (local.get $8)
+          (local.tee $5
            (i32.add
-            (local.get $4)
+            (local.get $5)
             (i32.const 1)
            )
           )
@@ -1485,17 +1496,17 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        )
       )
      )
-     (local.set $4
+     (local.set $5
       (i32.const 0)
      )
      (if
       (i32.gt_s
-       (local.tee $5
+       (local.tee $4
         (i32.sub
          (local.get $0)
-         (local.tee $6
+         (local.tee $10
           (i32.shl
-           (local.get $9)
+           (local.get $8)
            (i32.const 2)
           )
          )
@@ -1512,8 +1523,8 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
            (local.tee $2
             (i32.mul
              (i32.add
-              (local.get $4)
-              (local.get $6)
+              (local.get $5)
+              (local.get $10)
              )
              (i32.const 12)
             )
@@ -1627,10 +1638,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
         )
         (br_if $label11
          (i32.gt_s
-          (local.get $5)
-          (local.tee $4
+          (local.get $4)
+          (local.tee $5
            (i32.add
-            (local.get $4)
+            (local.get $5)
             (i32.const 1)
            )
           )
@@ -1648,95 +1659,54 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        (i32.const 160)
       )
      )
-     (local.set $4
+     (local.set $5
       (i32.const 0)
      )
      (if
       (i32.gt_s
        (local.tee $2
-        (i32.mul
-         (local.get $0)
-         (i32.const 3)
+        (i32.and
+         (local.tee $10
+          (i32.mul
+           (local.get $0)
+           (i32.const 3)
+          )
+         )
+         (i32.const -4)
         )
        )
        (i32.const 0)
       )
       (then
        (loop $label12
-        (f32.store
+        (v128.store align=4
          (i32.add
           (local.get $11)
-          (local.tee $5
-           (i32.shl
-            (local.get $4)
-            (i32.const 2)
-           )
-          )
-         )
-         (f32.add
-          (f32.load
-           (i32.add
-            (local.get $5)
-            (local.get $14)
-           )
-          )
-          (f32.load
-           (i32.add
-            (local.get $5)
-            (local.get $16)
-           )
-          )
-         )
-        )
-        (br_if $label12
-         (i32.gt_s
-          (local.get $2)
           (local.tee $4
-           (i32.add
-            (local.get $4)
-            (i32.const 1)
-           )
-          )
-         )
-        )
-       )
-      )
-     )
-     (local.set $4
-      (i32.const 0)
-     )
-     (if
-      (i32.gt_s
-       (local.tee $6
-        (i32.mul
-         (local.get $0)
-         (i32.const 3)
-        )
-       )
-       (i32.const 0)
-      )
-      (then
-       (loop $label13
-        (f32.store
-         (i32.add
-          (local.get $16)
-          (local.tee $2
            (i32.shl
-            (local.get $4)
+            (local.get $5)
             (i32.const 2)
            )
           )
          )
-         (block (result f32)
+         (block (result v128)
           (local.set $20
-           (f32.mul
+           (f32x4.mul
             (local.tee $19
-             (f32.abs
-              (local.tee $22
-               (f32.load
-                (i32.add
-                 (local.get $2)
-                 (local.get $11)
+             (f32x4.abs
+              (local.tee $23
+               (f32x4.add
+                (v128.load align=4
+                 (i32.add
+                  (local.get $4)
+                  (local.get $15)
+                 )
+                )
+                (v128.load align=4
+                 (i32.add
+                  (local.get $4)
+                  (local.get $16)
+                 )
                 )
                )
               )
@@ -1745,17 +1715,236 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
             (local.get $19)
            )
           )
-          (local.set $21
+          (local.set $22
+           (f32x4.sub
+            (local.tee $21
+             (f32x4.add
+              (f32x4.mul
+               (local.tee $18
+                (f32x4.min
+                 (f32x4.max
+                  (f32x4.add
+                   (local.get $19)
+                   (local.get $19)
+                  )
+                  (v128.const i32x4 0xc2d00000 0xc2d00000 0xc2d00000 0xc2d00000)
+                 )
+                 (v128.const i32x4 0x42b20000 0x42b20000 0x42b20000 0x42b20000)
+                )
+               )
+               (v128.const i32x4 0x3fb8aa3b 0x3fb8aa3b 0x3fb8aa3b 0x3fb8aa3b)
+              )
+              (v128.const i32x4 0x4b400000 0x4b400000 0x4b400000 0x4b400000)
+             )
+            )
+            (v128.const i32x4 0x4b400000 0x4b400000 0x4b400000 0x4b400000)
+           )
+          )
+          (v128.bitselect
+           (local.get $23)
+           (v128.bitselect
+            (f32x4.add
+             (local.get $19)
+             (f32x4.mul
+              (f32x4.mul
+               (local.get $19)
+               (local.get $20)
+              )
+              (f32x4.add
+               (f32x4.mul
+                (f32x4.add
+                 (f32x4.mul
+                  (f32x4.add
+                   (f32x4.mul
+                    (f32x4.add
+                     (f32x4.mul
+                      (v128.const i32x4 0xbbbaf0e7 0xbbbaf0e7 0xbbbaf0e7 0xbbbaf0e7)
+                      (local.get $20)
+                     )
+                     (v128.const i32x4 0x3ca9134e 0x3ca9134e 0x3ca9134e 0x3ca9134e)
+                    )
+                    (local.get $20)
+                   )
+                   (v128.const i32x4 0xbd5c1e2d 0xbd5c1e2d 0xbd5c1e2d 0xbd5c1e2d)
+                  )
+                  (local.get $20)
+                 )
+                 (v128.const i32x4 0x3e088393 0x3e088393 0x3e088393 0x3e088393)
+                )
+                (local.get $20)
+               )
+               (v128.const i32x4 0xbeaaaa99 0xbeaaaa99 0xbeaaaa99 0xbeaaaa99)
+              )
+             )
+            )
+            (f32x4.sub
+             (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000)
+             (f32x4.div
+              (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000)
+              (f32x4.add
+               (f32x4.mul
+                (f32x4.mul
+                 (f32x4.add
+                  (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000)
+                  (f32x4.add
+                   (local.tee $18
+                    (f32x4.sub
+                     (f32x4.sub
+                      (local.get $18)
+                      (f32x4.mul
+                       (local.get $22)
+                       (v128.const i32x4 0x3f317200 0x3f317200 0x3f317200 0x3f317200)
+                      )
+                     )
+                     (f32x4.mul
+                      (local.get $22)
+                      (v128.const i32x4 0x35bfbe8e 0x35bfbe8e 0x35bfbe8e 0x35bfbe8e)
+                     )
+                    )
+                   )
+                   (f32x4.mul
+                    (f32x4.mul
+                     (local.get $18)
+                     (local.get $18)
+                    )
+                    (f32x4.add
+                     (f32x4.mul
+                      (f32x4.add
+                       (f32x4.mul
+                        (f32x4.add
+                         (f32x4.mul
+                          (f32x4.add
+                           (f32x4.mul
+                            (v128.const i32x4 0x3ab511f8 0x3ab511f8 0x3ab511f8 0x3ab511f8)
+                            (local.get $18)
+                           )
+                           (v128.const i32x4 0x3c091d05 0x3c091d05 0x3c091d05 0x3c091d05)
+                          )
+                          (local.get $18)
+                         )
+                         (v128.const i32x4 0x3d2aac79 0x3d2aac79 0x3d2aac79 0x3d2aac79)
+                        )
+                        (local.get $18)
+                       )
+                       (v128.const i32x4 0x3e2aaa49 0x3e2aaa49 0x3e2aaa49 0x3e2aaa49)
+                      )
+                      (local.get $18)
+                     )
+                     (v128.const i32x4 0x3efffffe 0x3efffffe 0x3efffffe 0x3efffffe)
+                    )
+                   )
+                  )
+                 )
+                 (i32x4.shl
+                  (i32x4.add
+                   (local.tee $21
+                    (i32x4.shr_s
+                     (local.tee $18
+                      (i32x4.sub
+                       (local.get $21)
+                       (v128.const i32x4 0x4b400000 0x4b400000 0x4b400000 0x4b400000)
+                      )
+                     )
+                     (i32.const 1)
+                    )
+                   )
+                   (v128.const i32x4 0x0000007f 0x0000007f 0x0000007f 0x0000007f)
+                  )
+                  (i32.const 23)
+                 )
+                )
+                (i32x4.shl
+                 (i32x4.add
+                  (i32x4.sub
+                   (local.get $18)
+                   (local.get $21)
+                  )
+                  (v128.const i32x4 0x0000007f 0x0000007f 0x0000007f 0x0000007f)
+                 )
+                 (i32.const 23)
+                )
+               )
+               (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000)
+              )
+             )
+            )
+            (f32x4.lt
+             (local.get $19)
+             (v128.const i32x4 0x3f200000 0x3f200000 0x3f200000 0x3f200000)
+            )
+           )
+           (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000)
+          )
+         )
+        )
+        (br_if $label12
+         (i32.gt_s
+          (local.get $2)
+          (local.tee $5
+           (i32.add
+            (local.get $5)
+            (i32.const 4)
+           )
+          )
+         )
+        )
+       )
+      )
+     )
+     (if
+      (i32.lt_s
+       (local.get $5)
+       (local.get $10)
+      )
+      (then
+       (loop $label13
+        (f32.store
+         (i32.add
+          (local.get $11)
+          (local.tee $2
+           (i32.shl
+            (local.get $5)
+            (i32.const 2)
+           )
+          )
+         )
+         (block (result f32)
+          (local.set $26
+           (f32.mul
+            (local.tee $25
+             (f32.abs
+              (local.tee $28
+               (f32.add
+                (f32.load
+                 (i32.add
+                  (local.get $2)
+                  (local.get $15)
+                 )
+                )
+                (f32.load
+                 (i32.add
+                  (local.get $2)
+                  (local.get $16)
+                 )
+                )
+               )
+              )
+             )
+            )
+            (local.get $25)
+           )
+          )
+          (local.set $27
            (f32.add
-            (local.tee $23
+            (local.tee $29
              (f32.add
               (f32.mul
-               (local.tee $18
+               (local.tee $24
                 (f32.min
                  (f32.max
                   (f32.add
-                   (local.get $19)
-                   (local.get $19)
+                   (local.get $25)
+                   (local.get $25)
                   )
                   (f32.const -104)
                  )
@@ -1773,11 +1962,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
           (f32.copysign
            (select
             (f32.add
-             (local.get $19)
+             (local.get $25)
              (f32.mul
               (f32.mul
-               (local.get $19)
-               (local.get $20)
+               (local.get $25)
+               (local.get $26)
               )
               (f32.add
                (f32.mul
@@ -1787,20 +1976,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                    (f32.mul
                     (f32.add
                      (f32.mul
-                      (local.get $20)
+                      (local.get $26)
                       (f32.const -0.005704987328499556)
                      )
                      (f32.const 0.0206390880048275)
                     )
-                    (local.get $20)
+                    (local.get $26)
                    )
                    (f32.const -0.05373971536755562)
                   )
-                  (local.get $20)
+                  (local.get $26)
                  )
                  (f32.const 0.13331441581249237)
                 )
-                (local.get $20)
+                (local.get $26)
                )
                (f32.const -0.3333328068256378)
               )
@@ -1815,25 +2004,25 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                 (f32.mul
                  (f32.add
                   (f32.add
-                   (local.tee $18
+                   (local.tee $24
                     (f32.sub
                      (f32.sub
-                      (local.get $18)
+                      (local.get $24)
                       (f32.mul
-                       (local.get $21)
+                       (local.get $27)
                        (f32.const 0.693145751953125)
                       )
                      )
                      (f32.mul
-                      (local.get $21)
+                      (local.get $27)
                       (f32.const 1.428606765330187e-06)
                      )
                     )
                    )
                    (f32.mul
                     (f32.mul
-                     (local.get $18)
-                     (local.get $18)
+                     (local.get $24)
+                     (local.get $24)
                     )
                     (f32.add
                      (f32.mul
@@ -1843,20 +2032,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                          (f32.mul
                           (f32.add
                            (f32.mul
-                            (local.get $18)
+                            (local.get $24)
                             (f32.const 0.001381455920636654)
                            )
                            (f32.const 0.008368735201656818)
                           )
-                          (local.get $18)
+                          (local.get $24)
                          )
                          (f32.const 0.04166838899254799)
                         )
-                        (local.get $18)
+                        (local.get $24)
                        )
                        (f32.const 0.1666652113199234)
                       )
-                      (local.get $18)
+                      (local.get $24)
                      )
                      (f32.const 0.4999999403953552)
                     )
@@ -1869,10 +2058,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                    (i32.add
                     (local.tee $2
                      (i32.shr_s
-                      (local.tee $5
+                      (local.tee $4
                        (i32.sub
                         (i32.reinterpret_f32
-                         (local.get $23)
+                         (local.get $29)
                         )
                         (i32.const 1262485504)
                        )
@@ -1890,7 +2079,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                  (i32.shl
                   (i32.add
                    (i32.sub
-                    (local.get $5)
+                    (local.get $4)
                     (local.get $2)
                    )
                    (i32.const 127)
@@ -1904,23 +2093,23 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
              )
             )
             (f32.lt
-             (local.get $19)
+             (local.get $25)
              (f32.const 0.625)
             )
            )
-           (local.get $22)
+           (local.get $28)
           )
          )
         )
         (br_if $label13
-         (i32.gt_s
-          (local.get $6)
-          (local.tee $4
+         (i32.lt_s
+          (local.tee $5
            (i32.add
-            (local.get $4)
+            (local.get $5)
             (i32.const 1)
            )
           )
+          (local.get $10)
          )
         )
        )
@@ -1928,11 +2117,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
      )
      (memory.copy
       (local.get $3)
-      (local.tee $5
+      (local.tee $4
        (i32.add
-        (i32.shl
+        (i32.mul
          (local.get $0)
-         (i32.const 5)
+         (i32.const 48)
         )
         (i32.const 160)
        )
@@ -1947,17 +2136,17 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
      (memory.copy
       (i32.add
        (local.get $12)
-       (local.get $15)
+       (local.get $14)
       )
-      (local.get $5)
+      (local.get $4)
       (local.get $2)
      )
      (br_if $label14
       (i32.gt_s
        (local.get $1)
-       (local.tee $10
+       (local.tee $9
         (i32.add
-         (local.get $10)
+         (local.get $9)
          (i32.const 1)
         )
        )
@@ -2025,7 +2214,7 @@ Object {
       "name": "x",
       "offset": Array [
         320,
-        112,
+        96,
         0,
         0,
       ],
@@ -2058,7 +2247,7 @@ Object {
       "name": "%ct.scan.1",
       "offset": Array [
         320,
-        112,
+        96,
         0,
         16,
       ],
@@ -2090,7 +2279,7 @@ Object {
   ],
   "memoryBytes": Array [
     320,
-    112,
+    96,
     0,
     128,
   ],
@@ -2099,7 +2288,7 @@ Object {
       "name": "%scan.1",
       "offset": Array [
         320,
-        112,
+        96,
         0,
         32,
       ],
@@ -2179,7 +2368,7 @@ Object {
       "name": "%bptt.6",
       "offset": Array [
         320,
-        112,
+        96,
         0,
         48,
       ],
@@ -2209,7 +2398,7 @@ Object {
       },
     },
   ],
-  "wasmBytes": 4506,
+  "wasmBytes": 5106,
 }
 `
 
@@ -2256,13 +2445,18 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
   (local $35 f32)
   (local $36 f32)
   (local $37 v128)
+  (local $38 v128)
+  (local $39 v128)
+  (local $40 v128)
+  (local $41 v128)
+  (local $42 v128)
   (local.set $19
    (i32.add
-    (local.tee $17
+    (local.tee $16
      (i32.add
       (i32.mul
        (local.get $0)
-       (i32.const 112)
+       (i32.const 96)
       )
       (i32.const 320)
      )
@@ -2279,30 +2473,30 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
    )
   )
   (local.set $20
-   (local.tee $15
+   (local.tee $8
     (i32.add
      (i32.shl
       (local.get $18)
       (i32.const 6)
      )
-     (local.get $17)
+     (local.get $16)
     )
    )
   )
-  (local.set $8
+  (local.set $10
    (i32.shr_u
     (local.get $18)
     (i32.const 2)
    )
   )
   (loop $label2
-   (local.set $7
+   (local.set $6
     (select
      (i32.const 1)
      (local.tee $3
       (i32.sub
        (i32.const 1)
-       (local.get $6)
+       (local.get $13)
       )
      )
      (i32.gt_s
@@ -2311,11 +2505,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      )
     )
    )
-   (local.set $14
+   (local.set $7
     (i32.const 0)
    )
    (if
-    (local.get $8)
+    (local.get $10)
     (then
      (loop $label1
       (local.set $5
@@ -2323,37 +2517,37 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
       (if
        (i32.gt_s
-        (local.get $7)
+        (local.get $6)
         (i32.const 0)
        )
        (then
-        (local.set $12
+        (local.set $4
          (i32.add
-          (local.get $17)
+          (local.get $16)
           (i32.shl
-           (local.get $14)
+           (local.get $7)
            (i32.const 5)
           )
          )
         )
         (local.set $2
          (i32.add
-          (local.get $15)
+          (local.get $8)
           (i32.mul
-           (local.get $14)
+           (local.get $7)
            (i32.const 48)
           )
          )
         )
         (loop $label
-         (local.set $10
+         (local.set $15
           (i32.sub
            (i32.shl
             (local.tee $3
              (i32.shl
               (i32.add
                (local.get $5)
-               (local.get $6)
+               (local.get $13)
               )
               (i32.const 1)
              )
@@ -2377,20 +2571,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.add
             (f32.mul
              (f32.load
-              (local.get $12)
+              (local.get $4)
              )
              (f32.load
-              (local.get $10)
+              (local.get $15)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=4
-             (local.get $12)
+             (local.get $4)
             )
             (f32.load offset=4
-             (local.get $10)
+             (local.get $15)
             )
            )
           )
@@ -2401,20 +2595,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.add
             (f32.mul
              (f32.load
-              (local.get $12)
+              (local.get $4)
              )
              (f32.load offset=8
-              (local.get $10)
+              (local.get $15)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=4
-             (local.get $12)
+             (local.get $4)
             )
             (f32.load offset=12
-             (local.get $10)
+             (local.get $15)
             )
            )
           )
@@ -2425,20 +2619,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.add
             (f32.mul
              (f32.load offset=8
-              (local.get $12)
+              (local.get $4)
              )
              (f32.load
-              (local.get $10)
+              (local.get $15)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=12
-             (local.get $12)
+             (local.get $4)
             )
             (f32.load offset=4
-             (local.get $10)
+             (local.get $15)
             )
            )
           )
@@ -2449,20 +2643,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.add
             (f32.mul
              (f32.load offset=8
-              (local.get $12)
+              (local.get $4)
              )
              (f32.load offset=8
-              (local.get $10)
+              (local.get $15)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=12
-             (local.get $12)
+             (local.get $4)
             )
             (f32.load offset=12
-             (local.get $10)
+             (local.get $15)
             )
            )
           )
@@ -2473,20 +2667,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.add
             (f32.mul
              (f32.load offset=16
-              (local.get $12)
+              (local.get $4)
              )
              (f32.load
-              (local.get $10)
+              (local.get $15)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=20
-             (local.get $12)
+             (local.get $4)
             )
             (f32.load offset=4
-             (local.get $10)
+             (local.get $15)
             )
            )
           )
@@ -2497,20 +2691,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.add
             (f32.mul
              (f32.load offset=16
-              (local.get $12)
+              (local.get $4)
              )
              (f32.load offset=8
-              (local.get $10)
+              (local.get $15)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=20
-             (local.get $12)
+             (local.get $4)
             )
             (f32.load offset=12
-             (local.get $10)
+             (local.get $15)
             )
            )
           )
@@ -2521,20 +2715,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.add
             (f32.mul
              (f32.load offset=24
-              (local.get $12)
+              (local.get $4)
              )
              (f32.load
-              (local.get $10)
+              (local.get $15)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=28
-             (local.get $12)
+             (local.get $4)
             )
             (f32.load offset=4
-             (local.get $10)
+             (local.get $15)
             )
            )
           )
@@ -2545,27 +2739,27 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.add
             (f32.mul
              (f32.load offset=24
-              (local.get $12)
+              (local.get $4)
              )
              (f32.load offset=8
-              (local.get $10)
+              (local.get $15)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=28
-             (local.get $12)
+             (local.get $4)
             )
             (f32.load offset=12
-             (local.get $10)
+             (local.get $15)
             )
            )
           )
          )
          (br_if $label
           (i32.gt_s
-           (local.get $7)
+           (local.get $6)
            (local.tee $5
             (i32.add
              (local.get $5)
@@ -2579,10 +2773,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
       (br_if $label1
        (i32.gt_s
-        (local.get $8)
-        (local.tee $14
+        (local.get $10)
+        (local.tee $7
          (i32.add
-          (local.get $14)
+          (local.get $7)
           (i32.const 1)
          )
         )
@@ -2593,9 +2787,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
    )
    (br_if $label2
     (i32.le_s
-     (local.tee $6
+     (local.tee $13
       (i32.add
-       (local.get $6)
+       (local.get $13)
        (i32.const 1)
       )
      )
@@ -2604,16 +2798,16 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
    )
   )
   (if
-   (local.get $8)
+   (local.get $10)
    (then
     (loop $label3
      (f32.store
       (local.tee $3
        (i32.add
         (i32.add
-         (local.get $15)
+         (local.get $8)
          (i32.mul
-          (local.get $4)
+          (local.get $9)
           (i32.const 48)
          )
         )
@@ -2626,9 +2820,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (f32.load
           (local.tee $2
            (i32.add
-            (local.get $17)
+            (local.get $16)
             (i32.shl
-             (local.get $4)
+             (local.get $9)
              (i32.const 5)
             )
            )
@@ -2724,10 +2918,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      )
      (br_if $label3
       (i32.gt_s
-       (local.get $8)
-       (local.tee $4
+       (local.get $10)
+       (local.tee $9
         (i32.add
-         (local.get $4)
+         (local.get $9)
          (i32.const 1)
         )
        )
@@ -2736,7 +2930,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     )
    )
   )
-  (local.set $6
+  (local.set $7
    (i32.const 0)
   )
   (if
@@ -2744,9 +2938,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     (local.tee $2
      (i32.sub
       (local.get $18)
-      (local.tee $7
+      (local.tee $6
        (i32.shl
-        (local.get $8)
+        (local.get $10)
         (i32.const 2)
        )
       )
@@ -2759,7 +2953,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      (f32.store
       (local.tee $5
        (i32.add
-        (local.get $15)
+        (local.get $8)
         (i32.mul
          (local.tee $3
           (i32.add
@@ -2777,7 +2971,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (f32.load
           (local.tee $3
            (i32.add
-            (local.get $17)
+            (local.get $16)
             (i32.shl
              (local.get $3)
              (i32.const 3)
@@ -2852,9 +3046,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      (br_if $label4
       (i32.gt_s
        (local.get $2)
-       (local.tee $6
+       (local.tee $7
         (i32.add
-         (local.get $6)
+         (local.get $7)
          (i32.const 1)
         )
        )
@@ -2863,12 +3057,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     )
    )
   )
-  (local.set $6
+  (local.set $7
    (i32.const 0)
   )
   (if
    (i32.gt_s
-    (local.tee $7
+    (local.tee $6
      (i32.mul
       (local.get $0)
       (local.get $1)
@@ -2878,25 +3072,33 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
    )
    (then
     (loop $label6
-     (local.set $2
-      (i32.mul
-       (local.get $6)
-       (i32.const 3)
-      )
-     )
      (local.set $5
       (i32.const 0)
+     )
+     (local.set $2
+      (i32.add
+       (local.get $8)
+       (local.tee $3
+        (i32.mul
+         (local.get $7)
+         (i32.const 12)
+        )
+       )
+      )
+     )
+     (local.set $3
+      (i32.add
+       (local.get $3)
+       (local.get $19)
+      )
      )
      (loop $label5
       (f32.store
        (i32.add
-        (local.get $19)
-        (local.tee $3
+        (local.get $3)
+        (local.tee $13
          (i32.shl
-          (i32.add
-           (local.get $2)
-           (local.get $5)
-          )
+          (local.get $5)
           (i32.const 2)
          )
         )
@@ -2904,16 +3106,13 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (f32.add
         (f32.load
          (i32.add
-          (local.get $3)
-          (local.get $15)
+          (local.get $2)
+          (local.get $13)
          )
         )
         (f32.load
          (i32.add
-          (i32.shl
-           (local.get $5)
-           (i32.const 2)
-          )
+          (local.get $13)
           (i32.const 144)
          )
         )
@@ -2933,10 +3132,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      )
      (br_if $label6
       (i32.gt_s
-       (local.get $7)
-       (local.tee $6
+       (local.get $6)
+       (local.tee $7
         (i32.add
-         (local.get $6)
+         (local.get $7)
          (i32.const 1)
         )
        )
@@ -2945,13 +3144,13 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     )
    )
   )
-  (local.set $12
+  (local.set $15
    (i32.add
     (i32.shl
      (local.get $18)
      (i32.const 5)
     )
-    (local.get $17)
+    (local.get $16)
    )
   )
   (memory.copy
@@ -2980,10 +3179,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
    )
    (then
     (loop $label14
-     (local.set $15
+     (local.set $10
       (i32.add
        (local.get $19)
-       (local.tee $10
+       (local.tee $7
         (i32.shl
          (i32.mul
           (local.get $5)
@@ -2997,10 +3196,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $16
+     (local.set $17
       (i32.const 0)
      )
-     (local.set $13
+     (local.set $9
       (i32.add
        (i32.shl
         (local.get $0)
@@ -3016,13 +3215,13 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
      )
      (loop $label9
-      (local.set $6
+      (local.set $13
        (select
         (i32.const 1)
         (local.tee $2
          (i32.sub
           (i32.const 1)
-          (local.get $16)
+          (local.get $17)
          )
         )
         (i32.gt_s
@@ -3031,7 +3230,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         )
        )
       )
-      (local.set $9
+      (local.set $4
        (i32.const 0)
       )
       (if
@@ -3043,7 +3242,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (local.get $3)
            (local.tee $2
             (i32.mul
-             (local.get $9)
+             (local.get $4)
              (i32.const 48)
             )
            )
@@ -3054,25 +3253,25 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
          (if
           (i32.gt_s
-           (local.get $6)
+           (local.get $13)
            (i32.const 0)
           )
           (then
-           (local.set $7
+           (local.set $6
             (i32.add
              (local.get $2)
-             (local.get $13)
+             (local.get $9)
             )
            )
            (loop $label7
-            (local.set $4
+            (local.set $12
              (i32.add
               (i32.mul
                (local.tee $2
                 (i32.shl
                  (i32.add
                   (local.get $8)
-                  (local.get $16)
+                  (local.get $17)
                  )
                  (i32.const 1)
                 )
@@ -3085,7 +3284,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             (f32.store
              (local.tee $2
               (i32.add
-               (local.get $7)
+               (local.get $6)
                (i32.shl
                 (local.get $2)
                 (i32.const 2)
@@ -3100,7 +3299,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                   (local.get $11)
                  )
                  (f32.load
-                  (local.get $4)
+                  (local.get $12)
                  )
                 )
                 (f32.const 0)
@@ -3110,7 +3309,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (local.get $11)
                 )
                 (f32.load offset=4
-                 (local.get $4)
+                 (local.get $12)
                 )
                )
               )
@@ -3119,7 +3318,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                 (local.get $11)
                )
                (f32.load offset=8
-                (local.get $4)
+                (local.get $12)
                )
               )
              )
@@ -3134,7 +3333,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                   (local.get $11)
                  )
                  (f32.load offset=12
-                  (local.get $4)
+                  (local.get $12)
                  )
                 )
                 (f32.const 0)
@@ -3144,7 +3343,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (local.get $11)
                 )
                 (f32.load offset=16
-                 (local.get $4)
+                 (local.get $12)
                 )
                )
               )
@@ -3153,7 +3352,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                 (local.get $11)
                )
                (f32.load offset=20
-                (local.get $4)
+                (local.get $12)
                )
               )
              )
@@ -3168,7 +3367,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                   (local.get $11)
                  )
                  (f32.load
-                  (local.get $4)
+                  (local.get $12)
                  )
                 )
                 (f32.const 0)
@@ -3178,7 +3377,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (local.get $11)
                 )
                 (f32.load offset=4
-                 (local.get $4)
+                 (local.get $12)
                 )
                )
               )
@@ -3187,7 +3386,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                 (local.get $11)
                )
                (f32.load offset=8
-                (local.get $4)
+                (local.get $12)
                )
               )
              )
@@ -3202,7 +3401,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                   (local.get $11)
                  )
                  (f32.load offset=12
-                  (local.get $4)
+                  (local.get $12)
                  )
                 )
                 (f32.const 0)
@@ -3212,7 +3411,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (local.get $11)
                 )
                 (f32.load offset=16
-                 (local.get $4)
+                 (local.get $12)
                 )
                )
               )
@@ -3221,7 +3420,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                 (local.get $11)
                )
                (f32.load offset=20
-                (local.get $4)
+                (local.get $12)
                )
               )
              )
@@ -3236,7 +3435,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                   (local.get $11)
                  )
                  (f32.load
-                  (local.get $4)
+                  (local.get $12)
                  )
                 )
                 (f32.const 0)
@@ -3246,7 +3445,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (local.get $11)
                 )
                 (f32.load offset=4
-                 (local.get $4)
+                 (local.get $12)
                 )
                )
               )
@@ -3255,7 +3454,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                 (local.get $11)
                )
                (f32.load offset=8
-                (local.get $4)
+                (local.get $12)
                )
               )
              )
@@ -3270,7 +3469,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                   (local.get $11)
                  )
                  (f32.load offset=12
-                  (local.get $4)
+                  (local.get $12)
                  )
                 )
                 (f32.const 0)
@@ -3280,7 +3479,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (local.get $11)
                 )
                 (f32.load offset=16
-                 (local.get $4)
+                 (local.get $12)
                 )
                )
               )
@@ -3289,7 +3488,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                 (local.get $11)
                )
                (f32.load offset=20
-                (local.get $4)
+                (local.get $12)
                )
               )
              )
@@ -3304,7 +3503,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                   (local.get $11)
                  )
                  (f32.load
-                  (local.get $4)
+                  (local.get $12)
                  )
                 )
                 (f32.const 0)
@@ -3314,7 +3513,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (local.get $11)
                 )
                 (f32.load offset=4
-                 (local.get $4)
+                 (local.get $12)
                 )
                )
               )
@@ -3323,7 +3522,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                 (local.get $11)
                )
                (f32.load offset=8
-                (local.get $4)
+                (local.get $12)
                )
               )
              )
@@ -3338,7 +3537,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                   (local.get $11)
                  )
                  (f32.load offset=12
-                  (local.get $4)
+                  (local.get $12)
                  )
                 )
                 (f32.const 0)
@@ -3348,7 +3547,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (local.get $11)
                 )
                 (f32.load offset=16
-                 (local.get $4)
+                 (local.get $12)
                 )
                )
               )
@@ -3357,14 +3556,14 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                 (local.get $11)
                )
                (f32.load offset=20
-                (local.get $4)
+                (local.get $12)
                )
               )
              )
             )
             (br_if $label7
              (i32.gt_s
-              (local.get $6)
+              (local.get $13)
               (local.tee $8
                (i32.add
                 (local.get $8)
@@ -3379,9 +3578,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (br_if $label8
           (i32.gt_s
            (local.get $14)
-           (local.tee $9
+           (local.tee $4
             (i32.add
-             (local.get $9)
+             (local.get $4)
              (i32.const 1)
             )
            )
@@ -3392,9 +3591,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
       (br_if $label9
        (i32.le_s
-        (local.tee $16
+        (local.tee $17
          (i32.add
-          (local.get $16)
+          (local.get $17)
           (i32.const 1)
          )
         )
@@ -3402,7 +3601,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $9
+     (local.set $4
       (i32.const 0)
      )
      (if
@@ -3410,13 +3609,13 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       (then
        (loop $label10
         (f32.store
-         (local.tee $7
+         (local.tee $6
           (i32.add
            (i32.add
-            (local.get $13)
+            (local.get $9)
             (local.tee $2
              (i32.mul
-              (local.get $9)
+              (local.get $4)
               (i32.const 48)
              )
             )
@@ -3462,7 +3661,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store offset=12
-         (local.get $7)
+         (local.get $6)
          (f32.add
           (f32.add
            (f32.add
@@ -3496,7 +3695,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store offset=24
-         (local.get $7)
+         (local.get $6)
          (f32.add
           (f32.add
            (f32.add
@@ -3530,7 +3729,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store offset=36
-         (local.get $7)
+         (local.get $6)
          (f32.add
           (f32.add
            (f32.add
@@ -3566,9 +3765,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (br_if $label10
          (i32.gt_s
           (local.get $14)
-          (local.tee $9
+          (local.tee $4
            (i32.add
-            (local.get $9)
+            (local.get $4)
             (i32.const 1)
            )
           )
@@ -3577,15 +3776,15 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $9
+     (local.set $4
       (i32.const 0)
      )
      (if
       (i32.gt_s
-       (local.tee $7
+       (local.tee $6
         (i32.sub
          (local.get $0)
-         (local.tee $6
+         (local.tee $13
           (i32.shl
            (local.get $14)
            (i32.const 2)
@@ -3600,12 +3799,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (f32.store
          (local.tee $8
           (i32.add
-           (local.get $13)
+           (local.get $9)
            (local.tee $2
             (i32.mul
              (i32.add
-              (local.get $6)
-              (local.get $9)
+              (local.get $4)
+              (local.get $13)
              )
              (i32.const 12)
             )
@@ -3719,10 +3918,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         )
         (br_if $label11
          (i32.gt_s
-          (local.get $7)
-          (local.tee $9
+          (local.get $6)
+          (local.tee $4
            (i32.add
-            (local.get $9)
+            (local.get $4)
             (i32.const 1)
            )
           )
@@ -3740,53 +3939,231 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (i32.const 320)
       )
      )
-     (local.set $9
+     (local.set $4
       (i32.const 0)
      )
      (if
       (i32.gt_s
        (local.tee $2
-        (i32.mul
-         (local.get $0)
-         (i32.const 3)
+        (i32.and
+         (local.tee $13
+          (i32.mul
+           (local.get $0)
+           (i32.const 3)
+          )
+         )
+         (i32.const -4)
         )
        )
        (i32.const 0)
       )
       (then
        (loop $label12
-        (f32.store
+        (v128.store align=4
          (i32.add
           (local.get $8)
-          (local.tee $7
+          (local.tee $6
            (i32.shl
-            (local.get $9)
+            (local.get $4)
             (i32.const 2)
            )
           )
          )
-         (f32.add
-          (f32.load
-           (i32.add
-            (local.get $7)
-            (local.get $15)
+         (block (result v128)
+          (local.set $40
+           (f32x4.mul
+            (local.tee $39
+             (f32x4.abs
+              (local.tee $42
+               (f32x4.add
+                (v128.load align=4
+                 (i32.add
+                  (local.get $6)
+                  (local.get $10)
+                 )
+                )
+                (v128.load align=4
+                 (i32.add
+                  (local.get $6)
+                  (local.get $9)
+                 )
+                )
+               )
+              )
+             )
+            )
+            (local.get $39)
            )
           )
-          (f32.load
-           (i32.add
-            (local.get $7)
-            (local.get $13)
+          (local.set $41
+           (f32x4.sub
+            (local.tee $38
+             (f32x4.add
+              (f32x4.mul
+               (local.tee $37
+                (f32x4.min
+                 (f32x4.max
+                  (f32x4.add
+                   (local.get $39)
+                   (local.get $39)
+                  )
+                  (v128.const i32x4 0xc2d00000 0xc2d00000 0xc2d00000 0xc2d00000)
+                 )
+                 (v128.const i32x4 0x42b20000 0x42b20000 0x42b20000 0x42b20000)
+                )
+               )
+               (v128.const i32x4 0x3fb8aa3b 0x3fb8aa3b 0x3fb8aa3b 0x3fb8aa3b)
+              )
+              (v128.const i32x4 0x4b400000 0x4b400000 0x4b400000 0x4b400000)
+             )
+            )
+            (v128.const i32x4 0x4b400000 0x4b400000 0x4b400000 0x4b400000)
            )
+          )
+          (v128.bitselect
+           (local.get $42)
+           (v128.bitselect
+            (f32x4.add
+             (local.get $39)
+             (f32x4.mul
+              (f32x4.mul
+               (local.get $39)
+               (local.get $40)
+              )
+              (f32x4.add
+               (f32x4.mul
+                (f32x4.add
+                 (f32x4.mul
+                  (f32x4.add
+                   (f32x4.mul
+                    (f32x4.add
+                     (f32x4.mul
+                      (v128.const i32x4 0xbbbaf0e7 0xbbbaf0e7 0xbbbaf0e7 0xbbbaf0e7)
+                      (local.get $40)
+                     )
+                     (v128.const i32x4 0x3ca9134e 0x3ca9134e 0x3ca9134e 0x3ca9134e)
+                    )
+                    (local.get $40)
+                   )
+                   (v128.const i32x4 0xbd5c1e2d 0xbd5c1e2d 0xbd5c1e2d 0xbd5c1e2d)
+                  )
+                  (local.get $40)
+                 )
+                 (v128.const i32x4 0x3e088393 0x3e088393 0x3e088393 0x3e088393)
+                )
+                (local.get $40)
+               )
+               (v128.const i32x4 0xbeaaaa99 0xbeaaaa99 0xbeaaaa99 0xbeaaaa99)
+              )
+             )
+            )
+            (f32x4.sub
+             (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000)
+             (f32x4.div
+              (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000)
+              (f32x4.add
+               (f32x4.mul
+                (f32x4.mul
+                 (f32x4.add
+                  (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000)
+                  (f32x4.add
+                   (local.tee $37
+                    (f32x4.sub
+                     (f32x4.sub
+                      (local.get $37)
+                      (f32x4.mul
+                       (local.get $41)
+                       (v128.const i32x4 0x3f317200 0x3f317200 0x3f317200 0x3f317200)
+                      )
+                     )
+                     (f32x4.mul
+                      (local.get $41)
+                      (v128.const i32x4 0x35bfbe8e 0x35bfbe8e 0x35bfbe8e 0x35bfbe8e)
+                     )
+                    )
+                   )
+                   (f32x4.mul
+                    (f32x4.mul
+                     (local.get $37)
+                     (local.get $37)
+                    )
+                    (f32x4.add
+                     (f32x4.mul
+                      (f32x4.add
+                       (f32x4.mul
+                        (f32x4.add
+                         (f32x4.mul
+                          (f32x4.add
+                           (f32x4.mul
+                            (v128.const i32x4 0x3ab511f8 0x3ab511f8 0x3ab511f8 0x3ab511f8)
+                            (local.get $37)
+                           )
+                           (v128.const i32x4 0x3c091d05 0x3c091d05 0x3c091d05 0x3c091d05)
+                          )
+                          (local.get $37)
+                         )
+                         (v128.const i32x4 0x3d2aac79 0x3d2aac79 0x3d2aac79 0x3d2aac79)
+                        )
+                        (local.get $37)
+                       )
+                       (v128.const i32x4 0x3e2aaa49 0x3e2aaa49 0x3e2aaa49 0x3e2aaa49)
+                      )
+                      (local.get $37)
+                     )
+                     (v128.const i32x4 0x3efffffe 0x3efffffe 0x3efffffe 0x3efffffe)
+                    )
+                   )
+                  )
+                 )
+                 (i32x4.shl
+                  (i32x4.add
+                   (local.tee $38
+                    (i32x4.shr_s
+                     (local.tee $37
+                      (i32x4.sub
+                       (local.get $38)
+                       (v128.const i32x4 0x4b400000 0x4b400000 0x4b400000 0x4b400000)
+                      )
+                     )
+                     (i32.const 1)
+                    )
+                   )
+                   (v128.const i32x4 0x0000007f 0x0000007f 0x0000007f 0x0000007f)
+                  )
+                  (i32.const 23)
+                 )
+                )
+                (i32x4.shl
+                 (i32x4.add
+                  (i32x4.sub
+                   (local.get $37)
+                   (local.get $38)
+                  )
+                  (v128.const i32x4 0x0000007f 0x0000007f 0x0000007f 0x0000007f)
+                 )
+                 (i32.const 23)
+                )
+               )
+               (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000)
+              )
+             )
+            )
+            (f32x4.lt
+             (local.get $39)
+             (v128.const i32x4 0x3f200000 0x3f200000 0x3f200000 0x3f200000)
+            )
+           )
+           (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000)
           )
          )
         )
         (br_if $label12
          (i32.gt_s
           (local.get $2)
-          (local.tee $9
+          (local.tee $4
            (i32.add
-            (local.get $9)
-            (i32.const 1)
+            (local.get $4)
+            (i32.const 4)
            )
           )
          )
@@ -3794,27 +4171,19 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $9
-      (i32.const 0)
-     )
      (if
-      (i32.gt_s
-       (local.tee $6
-        (i32.mul
-         (local.get $0)
-         (i32.const 3)
-        )
-       )
-       (i32.const 0)
+      (i32.lt_s
+       (local.get $4)
+       (local.get $13)
       )
       (then
        (loop $label13
         (f32.store
          (i32.add
-          (local.get $13)
+          (local.get $8)
           (local.tee $2
            (i32.shl
-            (local.get $9)
+            (local.get $4)
             (i32.const 2)
            )
           )
@@ -3825,10 +4194,18 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             (local.tee $26
              (f32.abs
               (local.tee $27
-               (f32.load
-                (i32.add
-                 (local.get $2)
-                 (local.get $8)
+               (f32.add
+                (f32.load
+                 (i32.add
+                  (local.get $2)
+                  (local.get $10)
+                 )
+                )
+                (f32.load
+                 (i32.add
+                  (local.get $2)
+                  (local.get $9)
+                 )
                 )
                )
               )
@@ -3961,7 +4338,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                    (i32.add
                     (local.tee $2
                      (i32.shr_s
-                      (local.tee $7
+                      (local.tee $6
                        (i32.sub
                         (i32.reinterpret_f32
                          (local.get $21)
@@ -3982,7 +4359,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (i32.shl
                   (i32.add
                    (i32.sub
-                    (local.get $7)
+                    (local.get $6)
                     (local.get $2)
                    )
                    (i32.const 127)
@@ -4005,23 +4382,31 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (br_if $label13
-         (i32.gt_s
-          (local.get $6)
-          (local.tee $9
+         (i32.lt_s
+          (local.tee $4
            (i32.add
-            (local.get $9)
+            (local.get $4)
             (i32.const 1)
            )
           )
+          (local.get $13)
          )
         )
        )
       )
      )
      (memory.copy
-      (local.get $8)
+      (local.tee $4
+       (i32.add
+        (i32.shl
+         (local.get $0)
+         (i32.const 6)
+        )
+        (i32.const 320)
+       )
+      )
       (local.get $3)
-      (local.tee $7
+      (local.tee $6
        (i32.mul
         (local.get $0)
         (i32.const 12)
@@ -4032,36 +4417,30 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       (local.get $3)
       (local.tee $2
        (i32.add
-        (i32.shl
+        (i32.mul
          (local.get $0)
-         (i32.const 6)
+         (i32.const 80)
         )
         (i32.const 320)
        )
       )
-      (local.get $7)
+      (local.get $6)
      )
      (memory.copy
       (i32.add
-       (local.get $10)
-       (local.get $12)
+       (local.get $7)
+       (local.get $15)
       )
       (local.get $2)
-      (local.get $7)
+      (local.get $6)
      )
      (memory.copy
       (i32.add
-       (local.get $10)
+       (local.get $7)
        (local.get $20)
       )
-      (i32.add
-       (i32.mul
-        (local.get $0)
-        (i32.const 80)
-       )
-       (i32.const 320)
-      )
-      (local.get $7)
+      (local.get $4)
+      (local.get $6)
      )
      (br_if $label14
       (i32.gt_s
@@ -4078,7 +4457,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
    )
   )
   (memory.copy
-   (local.tee $8
+   (local.tee $4
     (i32.add
      (i32.mul
       (local.get $0)
@@ -4099,34 +4478,34 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     (i32.const 12)
    )
   )
-  (local.set $4
+  (local.set $9
    (i32.const 0)
   )
   (if
    (i32.gt_s
-    (local.tee $7
+    (local.tee $6
      (local.get $1)
     )
     (i32.const 0)
    )
    (then
-    (local.set $15
+    (local.set $13
      (i32.add
       (i32.shl
        (local.get $18)
        (i32.const 4)
       )
-      (local.get $17)
+      (local.get $16)
      )
     )
-    (loop $label24
-     (local.set $6
+    (loop $label21
+     (local.set $8
       (i32.add
-       (local.get $12)
+       (local.get $15)
        (i32.shl
         (i32.mul
          (local.tee $3
-          (local.tee $2
+          (local.tee $7
            (i32.mul
             (local.get $0)
             (i32.const 3)
@@ -4136,10 +4515,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (local.tee $1
           (i32.sub
            (i32.sub
-            (local.get $7)
+            (local.get $6)
             (i32.const 1)
            )
-           (local.get $4)
+           (local.get $9)
           )
          )
         )
@@ -4147,9 +4526,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $1
+     (local.set $2
       (i32.add
-       (local.get $15)
+       (local.get $13)
        (local.tee $5
         (i32.shl
          (i32.mul
@@ -4161,10 +4540,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $13
+     (local.set $1
       (i32.const 0)
      )
-     (local.set $10
+     (local.set $17
       (i32.add
        (i32.shl
         (local.get $0)
@@ -4175,43 +4554,64 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      )
      (if
       (i32.gt_s
-       (local.get $2)
+       (local.tee $3
+        (i32.and
+         (local.get $7)
+         (i32.const -4)
+        )
+       )
        (i32.const 0)
       )
       (then
        (loop $label15
-        (f32.store
+        (v128.store align=4
          (i32.add
-          (local.get $10)
-          (local.tee $3
+          (local.get $17)
+          (local.tee $10
            (i32.shl
-            (local.get $13)
+            (local.get $1)
             (i32.const 2)
            )
           )
          )
-         (f32.add
-          (f32.load
-           (i32.add
-            (local.get $3)
-            (local.get $8)
+         (f32x4.mul
+          (f32x4.add
+           (v128.load align=4
+            (i32.add
+             (local.get $4)
+             (local.get $10)
+            )
+           )
+           (v128.load align=4
+            (i32.add
+             (local.get $2)
+             (local.get $10)
+            )
            )
           )
-          (f32.load
-           (i32.add
-            (local.get $1)
-            (local.get $3)
+          (f32x4.sub
+           (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000)
+           (f32x4.mul
+            (local.tee $38
+             (v128.load align=4
+              (i32.add
+               (local.get $8)
+               (local.get $10)
+              )
+             )
+            )
+            (local.get $38)
            )
           )
          )
         )
         (br_if $label15
          (i32.gt_s
-          (local.get $2)
-          (local.tee $13
+          (local.get $3)
+          (local.tee $1
            (i32.add
-            (local.get $13)
-            (i32.const 1)
+            (local.get $1)
+            (i32.const 4)
            )
           )
          )
@@ -4219,7 +4619,69 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $9
+     (if
+      (i32.lt_s
+       (local.get $1)
+       (local.get $7)
+      )
+      (then
+       (loop $label16
+        (f32.store
+         (i32.add
+          (local.get $17)
+          (local.tee $3
+           (i32.shl
+            (local.get $1)
+            (i32.const 2)
+           )
+          )
+         )
+         (f32.mul
+          (f32.add
+           (f32.load
+            (i32.add
+             (local.get $3)
+             (local.get $4)
+            )
+           )
+           (f32.load
+            (i32.add
+             (local.get $2)
+             (local.get $3)
+            )
+           )
+          )
+          (f32.sub
+           (f32.const 1)
+           (f32.mul
+            (local.tee $21
+             (f32.load
+              (i32.add
+               (local.get $3)
+               (local.get $8)
+              )
+             )
+            )
+            (local.get $21)
+           )
+          )
+         )
+        )
+        (br_if $label16
+         (i32.lt_s
+          (local.tee $1
+           (i32.add
+            (local.get $1)
+            (i32.const 1)
+           )
+          )
+          (local.get $7)
+         )
+        )
+       )
+      )
+     )
+     (local.set $10
       (i32.add
        (i32.mul
         (local.get $0)
@@ -4228,200 +4690,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (i32.const 320)
       )
      )
-     (local.set $1
-      (i32.const 0)
-     )
-     (loop $label16
-      (f32.store
-       (i32.add
-        (i32.shl
-         (local.get $1)
-         (i32.const 2)
-        )
-        (i32.const 256)
-       )
-       (f32.const 1)
-      )
-      (br_if $label16
-       (i32.le_s
-        (local.tee $1
-         (i32.add
-          (local.get $1)
-          (i32.const 1)
-         )
-        )
-        (i32.const 0)
-       )
-      )
-     )
-     (local.set $1
-      (i32.const 0)
-     )
-     (if
-      (i32.gt_s
-       (local.tee $2
-        (i32.mul
-         (local.get $0)
-         (i32.const 3)
-        )
-       )
-       (i32.const 0)
-      )
-      (then
-       (loop $label17
-        (f32.store
-         (i32.add
-          (local.get $9)
-          (local.tee $3
-           (i32.shl
-            (local.get $1)
-            (i32.const 2)
-           )
-          )
-         )
-         (f32.mul
-          (local.tee $21
-           (f32.load
-            (i32.add
-             (local.get $3)
-             (local.get $6)
-            )
-           )
-          )
-          (local.get $21)
-         )
-        )
-        (br_if $label17
-         (i32.gt_s
-          (local.get $2)
-          (local.tee $1
-           (i32.add
-            (local.get $1)
-            (i32.const 1)
-           )
-          )
-         )
-        )
-       )
-      )
-     )
-     (local.set $6
-      (i32.add
-       (i32.mul
-        (local.get $0)
-        (i32.const 96)
-       )
-       (i32.const 320)
-      )
-     )
-     (local.set $1
-      (i32.const 0)
-     )
-     (if
-      (i32.gt_s
-       (local.tee $2
-        (i32.mul
-         (local.get $0)
-         (i32.const 3)
-        )
-       )
-       (i32.const 0)
-      )
-      (then
-       (loop $label18
-        (f32.store
-         (i32.add
-          (local.get $6)
-          (local.tee $3
-           (i32.shl
-            (local.get $1)
-            (i32.const 2)
-           )
-          )
-         )
-         (f32.sub
-          (f32.load
-           (i32.const 256)
-          )
-          (f32.load
-           (i32.add
-            (local.get $3)
-            (local.get $9)
-           )
-          )
-         )
-        )
-        (br_if $label18
-         (i32.gt_s
-          (local.get $2)
-          (local.tee $1
-           (i32.add
-            (local.get $1)
-            (i32.const 1)
-           )
-          )
-         )
-        )
-       )
-      )
-     )
-     (local.set $1
-      (i32.const 0)
-     )
-     (if
-      (i32.gt_s
-       (local.tee $3
-        (i32.mul
-         (local.get $0)
-         (i32.const 3)
-        )
-       )
-       (i32.const 0)
-      )
-      (then
-       (loop $label19
-        (f32.store
-         (i32.add
-          (local.get $9)
-          (local.tee $2
-           (i32.shl
-            (local.get $1)
-            (i32.const 2)
-           )
-          )
-         )
-         (f32.mul
-          (f32.load
-           (i32.add
-            (local.get $2)
-            (local.get $10)
-           )
-          )
-          (f32.load
-           (i32.add
-            (local.get $2)
-            (local.get $6)
-           )
-          )
-         )
-        )
-        (br_if $label19
-         (i32.gt_s
-          (local.get $3)
-          (local.tee $1
-           (i32.add
-            (local.get $1)
-            (i32.const 1)
-           )
-          )
-         )
-        )
-       )
-      )
-     )
-     (local.set $6
+     (local.set $8
       (i32.shl
-       (local.tee $3
+       (local.tee $2
         (i32.shr_u
          (local.get $0)
          (i32.const 2)
@@ -4430,31 +4701,31 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (i32.const 2)
       )
      )
-     (local.set $14
+     (local.set $7
       (i32.const 0)
      )
      (if
-      (local.get $3)
+      (local.get $2)
       (then
-       (loop $label21
-        (local.set $13
+       (loop $label18
+        (local.set $1
          (i32.add
-          (local.get $9)
-          (local.tee $1
+          (local.get $17)
+          (local.tee $3
            (i32.mul
-            (local.get $14)
+            (local.get $7)
             (i32.const 48)
            )
           )
          )
         )
-        (local.set $1
+        (local.set $3
          (i32.add
-          (local.get $1)
+          (local.get $3)
           (local.get $10)
          )
         )
-        (local.set $16
+        (local.set $14
          (i32.const 96)
         )
         (local.set $22
@@ -4493,19 +4764,19 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (local.set $28
          (f32.const 0)
         )
-        (loop $label20
+        (loop $label17
          (local.set $22
           (f32.add
            (local.get $22)
            (f32.mul
             (local.tee $21
              (f32.load
-              (local.get $13)
+              (local.get $1)
              )
             )
             (local.tee $34
              (f32.load
-              (local.get $16)
+              (local.get $14)
              )
             )
            )
@@ -4518,7 +4789,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             (local.get $21)
             (local.tee $27
              (f32.load offset=4
-              (local.get $16)
+              (local.get $14)
              )
             )
            )
@@ -4531,7 +4802,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             (local.get $21)
             (local.tee $23
              (f32.load offset=8
-              (local.get $16)
+              (local.get $14)
              )
             )
            )
@@ -4543,7 +4814,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.mul
             (local.tee $21
              (f32.load offset=12
-              (local.get $13)
+              (local.get $1)
              )
             )
             (local.get $34)
@@ -4574,7 +4845,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.mul
             (local.tee $21
              (f32.load offset=24
-              (local.get $13)
+              (local.get $1)
              )
             )
             (local.get $34)
@@ -4605,7 +4876,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.mul
             (local.tee $21
              (f32.load offset=36
-              (local.get $13)
+              (local.get $1)
              )
             )
             (local.get $34)
@@ -4630,17 +4901,17 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            )
           )
          )
-         (local.set $13
+         (local.set $1
           (i32.add
-           (local.get $13)
+           (local.get $1)
            (i32.const 4)
           )
          )
-         (br_if $label20
+         (br_if $label17
           (i32.lt_u
-           (local.tee $16
+           (local.tee $14
             (i32.add
-             (local.get $16)
+             (local.get $14)
              (i32.const 12)
             )
            )
@@ -4649,59 +4920,59 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store
-         (local.get $1)
+         (local.get $3)
          (local.get $22)
         )
         (f32.store offset=4
-         (local.get $1)
+         (local.get $3)
          (local.get $24)
         )
         (f32.store offset=8
-         (local.get $1)
+         (local.get $3)
          (local.get $25)
         )
         (f32.store offset=12
-         (local.get $1)
+         (local.get $3)
          (local.get $29)
         )
         (f32.store offset=16
-         (local.get $1)
+         (local.get $3)
          (local.get $30)
         )
         (f32.store offset=20
-         (local.get $1)
+         (local.get $3)
          (local.get $31)
         )
         (f32.store offset=24
-         (local.get $1)
+         (local.get $3)
          (local.get $32)
         )
         (f32.store offset=28
-         (local.get $1)
+         (local.get $3)
          (local.get $33)
         )
         (f32.store offset=32
-         (local.get $1)
+         (local.get $3)
          (local.get $35)
         )
         (f32.store offset=36
-         (local.get $1)
+         (local.get $3)
          (local.get $36)
         )
         (f32.store offset=40
-         (local.get $1)
+         (local.get $3)
          (local.get $26)
         )
         (f32.store offset=44
-         (local.get $1)
+         (local.get $3)
          (local.get $28)
         )
-        (br_if $label21
+        (br_if $label18
          (i32.gt_s
-          (local.get $3)
-          (local.tee $14
+          (local.get $2)
+          (local.tee $7
            (i32.add
-            (local.get $14)
+            (local.get $7)
             (i32.const 1)
            )
           )
@@ -4710,7 +4981,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $14
+     (local.set $7
       (i32.const 0)
      )
      (if
@@ -4718,21 +4989,21 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (local.tee $2
         (i32.sub
          (local.get $0)
-         (local.get $6)
+         (local.get $8)
         )
        )
        (i32.const 0)
       )
       (then
-       (loop $label23
+       (loop $label20
         (local.set $1
          (i32.add
-          (local.get $9)
+          (local.get $17)
           (local.tee $3
            (i32.mul
             (i32.add
-             (local.get $6)
-             (local.get $14)
+             (local.get $7)
+             (local.get $8)
             )
             (i32.const 12)
            )
@@ -4745,7 +5016,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (local.get $10)
          )
         )
-        (local.set $16
+        (local.set $14
          (i32.const 96)
         )
         (local.set $22
@@ -4757,7 +5028,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (local.set $25
          (f32.const 0)
         )
-        (loop $label22
+        (loop $label19
          (local.set $22
           (f32.add
            (local.get $22)
@@ -4768,7 +5039,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
              )
             )
             (f32.load
-             (local.get $16)
+             (local.get $14)
             )
            )
           )
@@ -4779,7 +5050,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.mul
             (local.get $21)
             (f32.load offset=4
-             (local.get $16)
+             (local.get $14)
             )
            )
           )
@@ -4790,7 +5061,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.mul
             (local.get $21)
             (f32.load offset=8
-             (local.get $16)
+             (local.get $14)
             )
            )
           )
@@ -4801,11 +5072,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (i32.const 4)
           )
          )
-         (br_if $label22
+         (br_if $label19
           (i32.lt_u
-           (local.tee $16
+           (local.tee $14
             (i32.add
-             (local.get $16)
+             (local.get $14)
              (i32.const 12)
             )
            )
@@ -4825,12 +5096,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (local.get $3)
          (local.get $25)
         )
-        (br_if $label23
+        (br_if $label20
          (i32.gt_s
           (local.get $2)
-          (local.tee $14
+          (local.tee $7
            (i32.add
-            (local.get $14)
+            (local.get $7)
             (i32.const 1)
            )
           )
@@ -4840,11 +5111,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
      )
      (memory.copy
-      (local.get $8)
+      (local.get $4)
       (i32.add
-       (i32.shl
+       (i32.mul
         (local.get $0)
-        (i32.const 6)
+        (i32.const 80)
        )
        (i32.const 320)
       )
@@ -4861,20 +5132,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (local.get $19)
       )
       (i32.add
-       (i32.mul
+       (i32.shl
         (local.get $0)
-        (i32.const 80)
+        (i32.const 6)
        )
        (i32.const 320)
       )
       (local.get $1)
      )
-     (br_if $label24
+     (br_if $label21
       (i32.gt_s
-       (local.get $7)
-       (local.tee $4
+       (local.get $6)
+       (local.tee $9
         (i32.add
-         (local.get $4)
+         (local.get $9)
          (i32.const 1)
         )
        )
@@ -4883,23 +5154,23 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     )
    )
   )
-  (local.set $15
+  (local.set $8
    (i32.add
     (i32.mul
      (local.get $18)
      (i32.const 48)
     )
-    (local.get $17)
+    (local.get $16)
    )
   )
-  (local.set $6
+  (local.set $13
    (i32.shl
     (local.tee $2
      (i32.shr_u
       (local.tee $3
        (i32.mul
         (local.get $0)
-        (local.get $7)
+        (local.get $6)
        )
       )
       (i32.const 2)
@@ -4914,7 +5185,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
   (if
    (local.get $2)
    (then
-    (loop $label26
+    (loop $label23
      (local.set $1
       (i32.add
        (local.get $19)
@@ -4924,12 +5195,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $4
+     (local.set $9
       (i32.const 64)
      )
-     (local.set $8
+     (local.set $10
       (i32.add
-       (local.get $15)
+       (local.get $8)
        (i32.shl
         (local.get $5)
         (i32.const 5)
@@ -4960,7 +5231,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      (local.set $33
       (f32.const 0)
      )
-     (loop $label25
+     (loop $label22
       (local.set $22
        (f32.add
         (local.get $22)
@@ -4972,7 +5243,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
          (local.tee $27
           (f32.load
-           (local.get $4)
+           (local.get $9)
           )
          )
         )
@@ -4985,7 +5256,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (local.get $21)
          (local.tee $23
           (f32.load offset=4
-           (local.get $4)
+           (local.get $9)
           )
          )
         )
@@ -5063,11 +5334,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (i32.const 4)
        )
       )
-      (br_if $label25
+      (br_if $label22
        (i32.lt_u
-        (local.tee $4
+        (local.tee $9
          (i32.add
-          (local.get $4)
+          (local.get $9)
           (i32.const 8)
          )
         )
@@ -5076,38 +5347,38 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
      )
      (f32.store
-      (local.get $8)
+      (local.get $10)
       (local.get $22)
      )
      (f32.store offset=4
-      (local.get $8)
+      (local.get $10)
       (local.get $24)
      )
      (f32.store offset=8
-      (local.get $8)
+      (local.get $10)
       (local.get $25)
      )
      (f32.store offset=12
-      (local.get $8)
+      (local.get $10)
       (local.get $29)
      )
      (f32.store offset=16
-      (local.get $8)
+      (local.get $10)
       (local.get $30)
      )
      (f32.store offset=20
-      (local.get $8)
+      (local.get $10)
       (local.get $31)
      )
      (f32.store offset=24
-      (local.get $8)
+      (local.get $10)
       (local.get $32)
      )
      (f32.store offset=28
-      (local.get $8)
+      (local.get $10)
       (local.get $33)
      )
-     (br_if $label26
+     (br_if $label23
       (i32.gt_s
        (local.get $2)
        (local.tee $5
@@ -5129,21 +5400,21 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     (local.tee $2
      (i32.sub
       (local.get $3)
-      (local.get $6)
+      (local.get $13)
      )
     )
     (i32.const 0)
    )
    (then
-    (loop $label28
-     (local.set $4
+    (loop $label25
+     (local.set $9
       (i32.add
        (local.get $19)
        (i32.mul
         (local.tee $3
          (i32.add
           (local.get $1)
-          (local.get $6)
+          (local.get $13)
          )
         )
         (i32.const 12)
@@ -5155,7 +5426,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      )
      (local.set $3
       (i32.add
-       (local.get $15)
+       (local.get $8)
        (i32.shl
         (local.get $3)
         (i32.const 3)
@@ -5168,14 +5439,14 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      (local.set $24
       (f32.const 0)
      )
-     (loop $label27
+     (loop $label24
       (local.set $22
        (f32.add
         (local.get $22)
         (f32.mul
          (local.tee $21
           (f32.load
-           (local.get $4)
+           (local.get $9)
           )
          )
          (f32.load
@@ -5195,13 +5466,13 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         )
        )
       )
-      (local.set $4
+      (local.set $9
        (i32.add
-        (local.get $4)
+        (local.get $9)
         (i32.const 4)
        )
       )
-      (br_if $label27
+      (br_if $label24
        (i32.lt_u
         (local.tee $5
          (i32.add
@@ -5221,7 +5492,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       (local.get $3)
       (local.get $24)
      )
-     (br_if $label28
+     (br_if $label25
       (i32.gt_s
        (local.get $2)
        (local.tee $1
@@ -5241,7 +5512,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      (local.get $18)
      (i32.const 96)
     )
-    (local.get $17)
+    (local.get $16)
    )
   )
   (local.set $5
@@ -5252,13 +5523,13 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     (local.tee $1
      (i32.mul
       (local.get $0)
-      (local.get $7)
+      (local.get $6)
      )
     )
     (i32.const 0)
    )
    (then
-    (loop $label29
+    (loop $label26
      (i64.store align=1
       (i32.add
        (local.get $3)
@@ -5269,7 +5540,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
       (i64.load align=1
        (i32.add
-        (local.get $17)
+        (local.get $16)
         (i32.shl
          (local.get $5)
          (i32.const 3)
@@ -5277,7 +5548,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (br_if $label29
+     (br_if $label26
       (i32.gt_s
        (local.get $1)
        (local.tee $5
@@ -5299,13 +5570,13 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     (local.tee $1
      (i32.mul
       (local.get $0)
-      (local.get $7)
+      (local.get $6)
      )
     )
     (i32.const 0)
    )
    (then
-    (loop $label30
+    (loop $label27
      (memory.copy
       (i32.add
        (local.get $3)
@@ -5329,7 +5600,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
       (i32.const 12)
      )
-     (br_if $label30
+     (br_if $label27
       (i32.gt_s
        (local.get $1)
        (local.tee $5
@@ -5348,7 +5619,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
    (i32.const 0)
    (i32.const 60)
   )
-  (local.set $13
+  (local.set $14
    (i32.const 0)
   )
   (if
@@ -5356,20 +5627,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     (local.tee $20
      (i32.mul
       (local.get $0)
-      (local.get $7)
+      (local.get $6)
      )
     )
     (i32.const 0)
    )
    (then
-    (loop $label34
-     (local.set $12
+    (loop $label31
+     (local.set $15
       (select
        (i32.const 8)
        (local.tee $1
         (i32.sub
          (local.get $20)
-         (local.get $13)
+         (local.get $14)
         )
        )
        (i32.gt_s
@@ -5378,11 +5649,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $8
+     (local.set $10
       (i32.add
        (local.get $19)
        (i32.mul
-        (local.get $13)
+        (local.get $14)
         (i32.const 12)
        )
       )
@@ -5391,43 +5662,43 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       (i32.add
        (local.get $3)
        (i32.mul
-        (local.get $13)
+        (local.get $14)
         (i32.const 20)
        )
       )
      )
-     (local.set $9
+     (local.set $4
       (i32.const 0)
      )
-     (loop $label33
-      (local.set $15
+     (loop $label30
+      (local.set $8
        (local.tee $1
         (i32.add
-         (local.get $8)
+         (local.get $10)
          (i32.shl
-          (local.get $9)
+          (local.get $4)
           (i32.const 2)
          )
         )
        )
       )
-      (local.set $6
+      (local.set $13
        (i32.add
         (local.tee $5
          (local.get $2)
         )
         (i32.mul
-         (local.get $12)
+         (local.get $15)
          (i32.const 20)
         )
        )
       )
-      (local.set $37
+      (local.set $38
        (v128.load align=4
-        (local.tee $10
+        (local.tee $7
          (i32.add
           (i32.mul
-           (local.get $9)
+           (local.get $4)
            (i32.const 20)
           )
           (i32.const 256)
@@ -5435,13 +5706,13 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         )
        )
       )
-      (loop $label31
-       (local.set $37
+      (loop $label28
+       (local.set $38
         (f32x4.add
-         (local.get $37)
+         (local.get $38)
          (f32x4.mul
           (v128.load32_splat
-           (local.get $15)
+           (local.get $8)
           )
           (v128.load align=4
            (local.get $5)
@@ -5449,15 +5720,15 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
        )
-       (local.set $15
+       (local.set $8
         (i32.add
-         (local.get $15)
+         (local.get $8)
          (i32.const 12)
         )
        )
-       (br_if $label31
+       (br_if $label28
         (i32.gt_u
-         (local.get $6)
+         (local.get $13)
          (local.tee $5
           (i32.add
            (local.get $5)
@@ -5468,10 +5739,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
       (v128.store align=4
-       (local.get $10)
-       (local.get $37)
+       (local.get $7)
+       (local.get $38)
       )
-      (local.set $15
+      (local.set $8
        (i32.add
         (local.tee $5
          (i32.add
@@ -5480,22 +5751,22 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (i32.mul
-         (local.get $12)
+         (local.get $15)
          (i32.const 20)
         )
        )
       )
       (local.set $22
        (f32.load
-        (local.tee $6
+        (local.tee $13
          (i32.add
-          (local.get $10)
+          (local.get $7)
           (i32.const 16)
          )
         )
        )
       )
-      (loop $label32
+      (loop $label29
        (local.set $22
         (f32.add
          (local.get $22)
@@ -5515,9 +5786,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (i32.const 12)
         )
        )
-       (br_if $label32
+       (br_if $label29
         (i32.gt_u
-         (local.get $15)
+         (local.get $8)
          (local.tee $5
           (i32.add
            (local.get $5)
@@ -5528,14 +5799,14 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
       (f32.store
-       (local.get $6)
+       (local.get $13)
        (local.get $22)
       )
-      (br_if $label33
+      (br_if $label30
        (i32.lt_s
-        (local.tee $9
+        (local.tee $4
          (i32.add
-          (local.get $9)
+          (local.get $4)
           (i32.const 1)
          )
         )
@@ -5543,11 +5814,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (br_if $label34
+     (br_if $label31
       (i32.lt_s
-       (local.tee $13
+       (local.tee $14
         (i32.add
-         (local.get $13)
+         (local.get $14)
          (i32.const 8)
         )
        )
@@ -5560,7 +5831,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
   (local.set $1
    (i32.const 0)
   )
-  (loop $label35
+  (loop $label32
    (i64.store align=1
     (i32.add
      (i32.shl
@@ -5579,7 +5850,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      )
     )
    )
-   (br_if $label35
+   (br_if $label32
     (i32.lt_s
      (local.tee $1
       (i32.add
@@ -5594,7 +5865,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
   (local.set $1
    (i32.const 0)
   )
-  (loop $label36
+  (loop $label33
    (memory.copy
     (i32.add
      (i32.mul
@@ -5612,7 +5883,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     )
     (i32.const 12)
    )
-   (br_if $label36
+   (br_if $label33
     (i32.lt_s
      (local.tee $1
       (i32.add
@@ -5629,7 +5900,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
    (i32.const 0)
    (i32.const 12)
   )
-  (local.set $4
+  (local.set $9
    (i32.const 0)
   )
   (if
@@ -5637,23 +5908,23 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     (local.tee $2
      (i32.mul
       (local.get $0)
-      (local.get $7)
+      (local.get $6)
      )
     )
     (i32.const 0)
    )
    (then
-    (loop $label38
+    (loop $label35
      (local.set $3
       (i32.mul
-       (local.get $4)
+       (local.get $9)
        (i32.const 3)
       )
      )
      (local.set $0
       (i32.const 0)
      )
-     (loop $label37
+     (loop $label34
       (f32.store
        (local.tee $1
         (i32.add
@@ -5682,7 +5953,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         )
        )
       )
-      (br_if $label37
+      (br_if $label34
        (i32.lt_s
         (local.tee $0
          (i32.add
@@ -5694,12 +5965,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (br_if $label38
+     (br_if $label35
       (i32.gt_s
        (local.get $2)
-       (local.tee $4
+       (local.tee $9
         (i32.add
-         (local.get $4)
+         (local.get $9)
          (i32.const 1)
         )
        )
