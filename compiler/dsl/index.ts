@@ -17,7 +17,7 @@
  */
 import { RnncError } from "../diagnostics.ts";
 import type { Equation } from "../frontend/equations.ts";
-import type { CellDoc, TensorDecl } from "../frontend/program.ts";
+import type { CellDoc, TensorDecl } from "../frontend/documents.ts";
 import { describeType, Scope, suggest } from "../frontend/equations.ts";
 import type { Expr } from "../frontend/expr.ts";
 import { formatExpr } from "../frontend/expr.ts";
@@ -56,7 +56,7 @@ export interface CellResult {
 /** The size names of a cell, as the body receives them: `{ I: "I", H: "H" }`. */
 export type Dims<S> = { readonly [K in keyof S & string]: K };
 
-export type { TensorDecl } from "../frontend/program.ts";
+export type { TensorDecl } from "../frontend/documents.ts";
 
 /** The cell document, exactly as the JSON frontend reads it (docs/formats.md), with every size given. */
 export interface CellDocument extends CellDoc {

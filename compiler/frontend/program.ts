@@ -10,30 +10,8 @@ import type { Equation } from "./equations.ts";
 import { describeType, nodeToExpr, orderEquations, referencedNames, resolveShape, Scope, suggest } from "./equations.ts";
 import { readJsonFile, validateDocument } from "./schema.ts";
 
-export type InitSpec = string | { kind: string; value?: number; low?: number; high?: number; mean?: number; std?: number; gain?: number };
-
-/** A tensor declaration of a cell or model document (docs/formats.md). */
-export interface TensorDecl {
-  shape: (string | number)[];
-  dtype?: DType;
-  init?: InitSpec;
-  sequence?: boolean;
-  doc?: string;
-}
-
-/** A cell document as the JSON frontend reads it (docs/formats.md); the TS DSL produces the same. */
-export interface CellDoc {
-  rnnc: "cell";
-  name: string;
-  doc?: string;
-  sizes?: Record<string, number>;
-  inputs: Record<string, TensorDecl>;
-  state: Record<string, TensorDecl>;
-  params: Record<string, TensorDecl>;
-  equations: Record<string, Equation>;
-  next: Record<string, Equation>;
-  outputs: Record<string, Equation>;
-}
+import type { CellDoc, InitSpec, TensorDecl } from "./documents.ts";
+export type { CellDoc, InitSpec, TensorDecl } from "./documents.ts";
 
 interface ScanEq {
   scan: string;
