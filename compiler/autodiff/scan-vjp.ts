@@ -141,12 +141,43 @@ export function linearizeScan(b: Builder, node: Node): (cts: (string | null)[]) 
       types.set(s, type(c));
       return s;
     });
-    const bwdBody: Graph = {
-      inputs,
-      outputs: [...carryOut, ...accOut, ...xsWithGrad.map(([x]) => gradOf.get(x)!)],
-      nodes,
-      types,
-    };
+    // With lengths, a masked row runs the backward body on zeros: its batched results are held or
+    // dropped, but a node that sums over the batch (a weight gradient: outer, sum_to, …) takes every
+    // row, and 0/0 or 0·∞ there (the VJP of div, log, sqrt on a zeroed residual) would turn the
+    // accumulator NaN. Each batched f32 value such a node reads is replaced, for all its readers, by
+    // where(step mask, value, 0) right where it is made (a `where`, which drops NaN, unlike a
+    // product; the other readers only feed batched results, whose masked rows the scan discards).
+    const masked = a.has_lengths && a.n_xs > 0;
+    const maskIn = masked ? fresh("mask") : null;
+    let bodyNodes: Node[] = nodes;
+    let bodyOutputs = [...carryOut, ...accOut, ...xsWithGrad.map(([x]) => gradOf.get(x)!)];
+    if (maskIn) {
+      types.set(maskIn, { dtype: "f32", shape: ["B", 1] });
+      const batched = (v: string) => types.get(v)!.shape[0] === "B" && types.get(v)!.dtype === "f32";
+      const reduced = new Set<string>();
+      for (const n of nodes) if (!n.outputs.some((o) => types.get(o)!.shape[0] === "B")) n.inputs.filter(batched).forEach((v) => reduced.add(v));
+      if (reduced.size > 0) {
+        const zero = fresh("zero");
+        types.set(zero, { dtype: "f32", shape: [] });
+        const renamed = new Map<string, string>();
+        const maskNode = (v: string): Node => {
+          const w = fresh(`masked.${v.replace(/^%/, "")}`);
+          types.set(w, types.get(v)!);
+          renamed.set(v, w);
+          return { op: "where", inputs: [maskIn, v, zero], outputs: [w], attrs: {} };
+        };
+        const out: Node[] = [{ op: "constant", inputs: [], outputs: [zero], attrs: { value: 0 } }];
+        for (const v of inputs) if (reduced.has(v)) out.push(maskNode(v));
+        for (const n of nodes) {
+          out.push({ ...n, inputs: n.inputs.map((v) => renamed.get(v) ?? v) });
+          for (const o of n.outputs) if (reduced.has(o)) out.push(maskNode(o));
+        }
+        bodyNodes = out;
+        bodyOutputs = bodyOutputs.map((v) => renamed.get(v) ?? v);
+      }
+      inputs.push(maskIn);
+    }
+    const bwdBody: Graph = { inputs, outputs: bodyOutputs, nodes: bodyNodes, types };
 
     // -- the backward scan ------------------------------------------------------------------------
     const outerConsts = node.inputs.slice(0, nC);
@@ -164,13 +195,14 @@ export function linearizeScan(b: Builder, node: Node): (cts: (string | null)[]) 
       ...stacks,
       ...xResiduals.map((r) => outerXs[xIn.indexOf(r)]!),
       ...yCts,
+      ...(maskIn ? [b.op("step_mask", [node.inputs[node.inputs.length - 1]!, outerXs[0]!])] : []),
       ...(a.has_lengths ? [node.inputs[node.inputs.length - 1]!] : []),
     ];
     const attrs: Record<string, import("../ir/types.ts").AttrValue> = {
       body: bwdBody,
       n_consts: nC,
       n_carry: nK + accumulated.length,
-      n_xs: stacks.length + xResiduals.length + yCts.length,
+      n_xs: stacks.length + xResiduals.length + yCts.length + (maskIn ? 1 : 0),
       reverse: !a.reverse,
       has_lengths: a.has_lengths,
     };

@@ -440,3 +440,15 @@ export function kernelFor(op: string): Kernel {
   if (!k) throw new RnncError(`the WebAssembly backend cannot lower op "${op}" yet`);
   return k;
 }
+
+// step_mask(lengths [B], like [T, ...]) → [T, B, 1]: 1 where t < lengths[b]
+kernel("step_mask", (k, n) => {
+  const fn = k.fn, m = fn.m;
+  const [len, like] = n.inputs as [string, string];
+  const out = n.outputs[0]!;
+  const B = fn.dim(k.type(len).shape[0]!), Bl = fn.local();
+  return [fn.set(Bl, B), fn.loop(fn.dim(k.type(like).shape[0]!), (t) => [fn.loop(fn.get(Bl), (b) => [
+    fn.storeF(fn.addr(out), m.i32.add(m.i32.mul(fn.get(t), fn.get(Bl)), fn.get(b)),
+      m.f32.convert_s.i32(m.i32.lt_s(fn.get(t), fn.loadI(fn.addr(len), fn.get(b))))),
+  ])])];
+});

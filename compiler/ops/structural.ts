@@ -188,3 +188,25 @@ registerOp({
     return [out];
   },
 });
+
+/**
+ * step_mask(lengths i32 [B], like [T, ...]): f32 [T, B, 1], 1 where step t < lengths[b], else 0.
+ * BPTT of a scan with lengths reads it per step to keep masked rows out of the weight gradients.
+ */
+registerOp({
+  name: "step_mask",
+  arity: 2,
+  nondiff: true,
+  shape(ins, _a, d) {
+    requireI32("step_mask", ins, d, 0, "lengths");
+    if (ins[0]!.shape.length !== 1) throw new RnncError(`step_mask: lengths must be [B], got ${d(0)}`);
+    if (ins[1]!.shape.length < 1) throw new RnncError(`step_mask: ${d(1)} has no time axis`);
+    return [f32([ins[1]!.shape[0]!, ins[0]!.shape[0]!, 1])];
+  },
+  interp([len, like]) {
+    const T = like!.shape[0]!, B = len!.shape[0]!;
+    const out = tensor([T, B, 1]);
+    for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) out.data[t * B + b] = t < len!.data[b]! ? 1 : 0;
+    return [out];
+  },
+});

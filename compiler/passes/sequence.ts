@@ -80,6 +80,7 @@ export function zeroOnMaskedRows(body: Graph, sources: Iterable<string>): Set<st
   const z = new Set<string>();
   const type = (v: string) => body.types.get(v)!;
   for (const s of sources) if (isBatched(type(s))) z.add(s);
+  const zeroConst = new Set(body.nodes.filter((n) => n.op === "constant" && n.attrs.value === 0).map((n) => n.outputs[0]!));
   for (const n of body.nodes) {
     if (n.outputs.length !== 1) continue;
     const o = n.outputs[0]!;
@@ -101,7 +102,9 @@ export function zeroOnMaskedRows(body: Graph, sources: Iterable<string>): Set<st
         zero = zi.every(Boolean);
         break;
       case "where":
-        zero = zi[1]! && zi[2]!;
+        // both branches zero there, or the condition is zero there and so picks a zero else-branch
+        // (BPTT's where(step mask, v, 0) before a weight gradient)
+        zero = (zi[1]! && zi[2]!) || (zi[0]! && (zi[2]! || zeroConst.has(n.inputs[2]!)));
         break;
       case "slice":
       case "pad":

@@ -281,6 +281,9 @@ const cases: Record<string, OpVariant[]> = {
     { label: "i32 scalar", make: one("float", (c) => [c.i32("n", [], [-123456])]) },
     { label: "i32 [B, 3], large magnitudes (exact below 2^24)", make: one("float", (c) => [c.i32("n", ["B", 3], ints(c, ["B", 3], -(2 ** 24), 2 ** 24))]) },
   ],
+  step_mask: [
+    { label: "lengths in [0, T]", make: one("step_mask", (c) => [c.i32("len", ["B"], ints(c, ["B"], 0, c.dims.T + 1)), c.f32("xs", ["T", "B", 2])]) },
+  ],
   fused: [
     {
       label: "tanh(a·b + bias [3]) and a·b, [B, 3] (scalar loops only)",

@@ -31,15 +31,7 @@ export type PropertyName = "gradients" | "passes" | "roundtrip" | "wasm";
  * shrunk case kept as a `todo` fixture in test/fixtures/regressions/ (which still runs it, as a
  * todo). When one is fixed, delete its entry here and the fixture's `todo`.
  */
-export const KNOWN_BUGS: { fixture: string; applies(m: ModelRecipe): boolean }[] = [
-  {
-    // With lengths, a masked step's residuals are zeros, so the backward body divides 0 by 0 in the
-    // VJP of div, log and sqrt (g / y, g / x, g / 2y) and the NaN reaches the weight accumulators,
-    // which take every row's contribution. See the fixture's note.
-    fixture: "gradients-masked-division-nan.json",
-    applies: (m) => m.lengths && m.cell.steps.some((s) => s.k === "div" || s.k === "log" || s.k === "sqrt"),
-  },
-];
+export const KNOWN_BUGS: { fixture: string; applies(m: ModelRecipe): boolean }[] = [];
 
 /** Whether a recipe runs into a known bug (and so is skipped by the random properties). */
 export function hitsKnownBug(m: ModelRecipe): boolean {
