@@ -207,6 +207,7 @@ export function linearizeScan(b: Builder, node: Node): (cts: (string | null)[]) 
       has_lengths: a.has_lengths,
     };
     if (a.steps !== undefined) attrs.steps = a.steps;
+    if (recompute) attrs.keep_in_loop = true;
     if (a.truncate) {
       attrs.cut_every = a.truncate;
       attrs.cut_carries = nK;

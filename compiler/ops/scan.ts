@@ -38,6 +38,11 @@ export interface ScanAttrs {
    * step's other values from it (one more forward step of work per step, memory O(T·state)).
    */
   checkpoint?: number;
+  /**
+   * Set on the backward scan of a checkpointed one: the loop passes leave its per-step work in
+   * the loop instead of stacking it over T (docs/passes.md), so the memory stays O(T·state).
+   */
+  keep_in_loop?: boolean;
   cut_every?: number;
   cut_carries?: number;
   steps?: number;
@@ -56,7 +61,7 @@ registerOp({
   arity: [0, 1 << 16],
   attrs: {
     body: "graph", n_consts: "int", n_carry: "int", n_xs: "int", reverse: "bool", has_lengths: "bool",
-    truncate: "int", checkpoint: "int", cut_every: "int", cut_carries: "int", steps: "int",
+    truncate: "int", checkpoint: "int", keep_in_loop: "bool", cut_every: "int", cut_carries: "int", steps: "int",
   },
   outputs: (attrs) => scanAttrs(attrs).body.outputs.length,
   shape(ins, attrs) {

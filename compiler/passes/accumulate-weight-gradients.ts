@@ -38,6 +38,9 @@ interface Term { op: "outer" | "sum_to" | "sum"; operands: string[]; viaYs: bool
 interface Plan { carry: ScanCarry; moved: Term[]; kept: string[] }
 
 function accumulateAfterLoop(rw: Rewriter, node: Node): string[] | null {
+  // a checkpointed scan's backward loop keeps its per-step work inside: stacking it over T is what
+  // the checkpoint is there to avoid (compiler/ops/scan.ts, keep_in_loop)
+  if (node.attrs.keep_in_loop === true) return null;
   const p = scanParts(node);
   const body = partsBody(p);
   const uses = useCounts(body);

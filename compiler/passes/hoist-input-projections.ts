@@ -39,6 +39,9 @@ export function hoistInputProjections(g: Graph): Graph {
 }
 
 function hoistFromScan(rw: Rewriter, node: Node): string[] | null {
+  // a checkpointed scan's backward loop keeps its per-step work inside: stacking it over T is what
+  // the checkpoint is there to avoid (compiler/ops/scan.ts, keep_in_loop)
+  if (node.attrs.keep_in_loop === true) return null;
   const p = scanParts(node);
   if (p.xs.length === 0) return null;
   if (!p.lengths) groupLoopIndependentTerms(p);

@@ -29,6 +29,9 @@ export function sinkOutputProjections(g: Graph): Graph {
 }
 
 function sinkFromScan(rw: Rewriter, node: Node): string[] | null {
+  // a checkpointed scan's backward loop keeps its per-step work inside: stacking it over T is what
+  // the checkpoint is there to avoid (compiler/ops/scan.ts, keep_in_loop)
+  if (node.attrs.keep_in_loop === true) return null;
   const p = scanParts(node);
   if (p.ys.length === 0) return null;
   const body = partsBody(p);
