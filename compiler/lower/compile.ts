@@ -368,7 +368,7 @@ export async function compileProgram(p: Program, opts: CompileOptions = {}): Pro
       entries.push("train_step");
     }
     for (const e of entries) m.addFunctionExport(e, e);
-    const { wasm, wat } = finishModule(bn, m, opts);
+    const { wasm, wat } = finishModule(bn, m, opts, p.file);
     const manifest = buildManifest(p, layout, total, inSlots, outSlots, ctSlots, gradSlots, wrt, bwd.cotangents);
     if (train) {
       manifest.entries.train_step = { export: "train_step" };
@@ -394,13 +394,23 @@ function startModule(bn: Binaryen, m: Module, initialPages: number): void {
 }
 
 /** Validates (including that the IR is a tree), optimizes at opts.optimize (default 3), emits. */
-function finishModule(bn: Binaryen, m: Module, opts: CompileOptions): { wasm: Uint8Array; wat?: string } {
+function finishModule(bn: Binaryen, m: Module, opts: CompileOptions, what: string): { wasm: Uint8Array; wat?: string } {
   if (!m.validate()) throw new Error("internal: the emitted module does not validate");
   const shared = findSharedExpression(bn, m);
   if (shared) throw new Error(`internal: ${shared}`);
   const level = opts.optimize ?? 3;
-  if (level > 0) withOptimizeSettings(bn, level, 0, () => m.optimize());
-  return { wasm: m.emitBinary(), ...(opts.wat ? { wat: m.emitText() } : {}) };
+  try {
+    if (level > 0) withOptimizeSettings(bn, level, 0, () => m.optimize());
+    return { wasm: m.emitBinary(), ...(opts.wat ? { wat: m.emitText() } : {}) };
+  } catch (e) {
+    // Binaryen's passes and writer recurse over expression depth, and its optimizer nests what it
+    // is given deeper: a cell of ~800 chained elementwise ops, fused into one loop, overflows the
+    // JS stack at -O1 and above (measured; at -O0 it compiles)
+    if (e instanceof RangeError && /call stack/.test(e.message)) {
+      throw new RnncError(`${what}: Binaryen ran out of stack at -O${level} (the graph's expressions are nested too deeply, e.g. a very long chain of elementwise equations); compile it with -O0`);
+    }
+    throw e;
+  }
 }
 
 /**
@@ -528,7 +538,7 @@ export async function compileGraph(g: Graph, opts: CompileOptions = {}): Promise
     new Emitter(bn, m, layout).emitFunction("run", plan);
     m.addFunctionExport("run", "run");
     return {
-      wasm: finishModule(bn, m, opts).wasm,
+      wasm: finishModule(bn, m, opts, "the graph").wasm,
       inputs: g.inputs.map((v, i) => ({ offset: layout.resolvePinned(inSlots[i]!), type: g.types.get(v)! })),
       outputs: g.outputs.map((v, i) => ({ offset: layout.resolvePinned(outSlots[i]!), type: g.types.get(v)! })),
       memoryBytes: total,
