@@ -5,7 +5,9 @@
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Test } from "tap";
 import { rng } from "../../compiler/autodiff/gradcheck.ts";
+import { RnncError } from "../../compiler/diagnostics.ts";
 import type { Equation } from "../../compiler/frontend/equations.ts";
 import { parseExpression } from "../../compiler/frontend/expr.ts";
 import type { Expr } from "../../compiler/frontend/expr.ts";
@@ -139,4 +141,20 @@ export function randomInputs(p: Program, dims: { B: number; T: number }, seed: n
     const data = given[name] ?? Array.from({ length: n }, () => (t.dtype === "i32" ? Math.floor(r() * intLimit) : r() - 0.5));
     return tensor(shape, data, t.dtype);
   });
+}
+
+/** Asserts that `fn` throws an RnncError whose message is exactly `expected` (lines joined by \n). */
+export function throwsExactly(t: Test, fn: () => unknown, expected: string | string[], what: string): void {
+  const want = Array.isArray(expected) ? expected.join("\n") : expected;
+  try {
+    fn();
+    t.fail(`${what}: expected an error`);
+  } catch (e) {
+    if (!(e instanceof RnncError)) {
+      t.fail(`${what}: expected an RnncError, got ${String((e as Error)?.stack ?? e)}`);
+      return;
+    }
+    t.equal(e.message, want, what);
+    t.same(e.problems, want.split(/\n(?! )/), `${what}: one problem per line`);
+  }
 }

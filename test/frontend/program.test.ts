@@ -4,38 +4,20 @@
  * every kind of bad input gets the exact error message catalogued in docs/errors.md.
  */
 import t from "tap";
-import type { Test } from "tap";
 import { gradCheck } from "../../compiler/autodiff/gradcheck.ts";
-import { RnncError } from "../../compiler/diagnostics.ts";
 import { buildCell, buildModel, loadProgram, programFromCell } from "../../compiler/frontend/program.ts";
 import type { Program } from "../../compiler/frontend/program.ts";
 import { runGraph } from "../../compiler/interp/interpreter.ts";
 import type { Tensor } from "../../compiler/interp/tensor.ts";
 import type { Graph, Node } from "../../compiler/ir/types.ts";
 import {
-  canonical, EXAMPLES, exampleFile, randomInputs, readJson, ROOT, stringLeaves, toNodeForm,
+  canonical, EXAMPLES, exampleFile, randomInputs, readJson, ROOT, stringLeaves, throwsExactly, toNodeForm,
 } from "./_helpers.ts";
 
 // Relative paths keep the messages short: they name files as the user gave them.
 process.chdir(ROOT);
 const CELLS = "examples/cells";
 const MODELS = "test/fixtures/models";
-
-/** Asserts that `fn` throws an RnncError whose message is exactly `expected` (lines joined by \n). */
-function throwsExactly(t: Test, fn: () => unknown, expected: string | string[], what: string): void {
-  const want = Array.isArray(expected) ? expected.join("\n") : expected;
-  try {
-    fn();
-    t.fail(`${what}: expected an error`);
-  } catch (e) {
-    if (!(e instanceof RnncError)) {
-      t.fail(`${what}: expected an RnncError, got ${String(e)}`);
-      return;
-    }
-    t.equal(e.message, want, what);
-    t.same(e.problems, want.split(/\n(?! )/), `${what}: one problem per line`);
-  }
-}
 
 const cellDoc = (name: string) => readJson(`${ROOT}/${CELLS}/${name}.json`);
 const modelDoc = (name: string) => readJson(`${ROOT}/${MODELS}/${name}.json`);
