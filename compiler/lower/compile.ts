@@ -14,7 +14,7 @@ import { addMathFunctions } from "./mathfns.ts";
 import { addPoly, evalPoly, Layout, ScratchPlanner } from "./memory.ts";
 import { emitTrainStep, HYPER_FIELDS, OPTIMIZER_KINDS } from "./optimizer.ts";
 import { idRanges } from "../ir/id-ranges.ts";
-import { optimizeGraph, stages } from "../passes/index.ts";
+import { optimizeGraph } from "../passes/index.ts";
 import type { Poly, Slot } from "./memory.ts";
 
 export const MANIFEST_VERSION = 1;
@@ -421,9 +421,7 @@ function finishModule(bn: Binaryen, m: Module, opts: CompileOptions, what: strin
  */
 function optimized(g: Graph, level: 0 | 1 | 2, opts: { mergeWeights?: boolean } = {}): Graph {
   if (level === 0) return g;
-  const o = opts.mergeWeights === false
-    ? stages.filter((s) => s.level <= level && !s.name.startsWith("merge")).reduce((x, s) => s.run(x), g)
-    : optimizeGraph(g, level);
+  const o = optimizeGraph(g, level, undefined, opts.mergeWeights === false ? (stage) => stage.startsWith("merge") : undefined);
   const sameInputs = o.inputs.length === g.inputs.length && o.inputs.every((v, i) => v === g.inputs[i]);
   if (!sameInputs || o.outputs.length !== g.outputs.length) {
     throw new Error(`internal: an IR pass changed the graph's interface: ${g.inputs} -> ${o.inputs}; ${g.outputs.length} -> ${o.outputs.length} outputs`);

@@ -70,11 +70,12 @@ export const passNames: readonly string[] = stages.map((s) => s.name);
 
 /**
  * Runs the pipeline: level 0 returns g unchanged, level 1 only the generic clean-ups, level 2
- * (the default) everything. `after` sees the graph after each stage that ran.
+ * (the default) everything. `after` sees the graph after each stage that ran; `skip` leaves out
+ * the stages it names.
  */
-export function optimizeGraph(g: Graph, level: 0 | 1 | 2 = 2, after?: (stage: string, g: Graph) => void): Graph {
+export function optimizeGraph(g: Graph, level: 0 | 1 | 2 = 2, after?: (stage: string, g: Graph) => void, skip?: (stage: string) => boolean): Graph {
   for (const s of stages) {
-    if (s.level > level) continue;
+    if (s.level > level || skip?.(s.name)) continue;
     g = s.run(g);
     after?.(s.name, g);
   }

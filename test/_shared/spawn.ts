@@ -6,9 +6,9 @@
  * report drop nearly every file (seen in CI). Coverage is measured in the test processes.
  */
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
+import { ROOT } from "../frontend/_helpers.ts";
 
-export const ROOT = join(import.meta.dirname, "../..");
+export { ROOT };
 
 /** The test's environment without coverage collection, preloads or debug switches. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
