@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { train } from "../../compiler/train/session.ts";
 import { loadCheckpoint, saveCheckpoint, importWeights } from "../../compiler/train/checkpoint.ts";
-import { modelFromCheckpoint, sampleText } from "../../compiler/train/session.ts";
+import { modelFromCheckpoint, sampleText, validationSample } from "../../compiler/train/session.ts";
+import { joinDocs, Vocab } from "../../compiler/data/text.ts";
 import { RnncError } from "../../compiler/diagnostics.ts";
 import { Rng } from "../../runtime/random.ts";
 import { encodeSafetensors } from "../../runtime/safetensors.ts";
@@ -125,4 +126,20 @@ t.test("bad training input gets one clear message", async (t) => {
   const badcfg = setup({ optimizer: { kind: "adamax", lr: 1 } });
   await t.rejects(train({ dir: badcfg, out: join(badcfg, "o"), steps: 1, ...quiet }), /train\.json: optimizer\.kind: expected one of sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, found "adamax"/);
   await t.rejects(train({ dir: join(dir, "missing"), out: join(dir, "o"), steps: 1, ...quiet }), /no train\.json/);
+});
+
+t.test("the validation sample spans every held-out document; the summary reports all held-out text", async (t) => {
+  const docs = ["aaaa aaaa aaaa", "bbbb bbbb bbbb", "cccc cccc cccc"].map((text, i) => ({ name: `d${i}`, text }));
+  const vocab = Vocab.fromText("abc \n", 1);
+  const ids = validationSample(docs, vocab, 9);
+  t.equal(ids.length, 9, "exactly the requested characters");
+  t.same(vocab.decode(ids), "a\n\nb\n\nc\n\n", "the start of every document, not the first document alone");
+  t.equal(validationSample(docs, vocab, 24).length, 24, "4 characters of each");
+  t.same(validationSample(docs, vocab, 1000), joinDocs(docs, vocab).ids, "everything when the held-out text is shorter than the sample");
+
+  const dir = setup();
+  const run = await train({ dir, out: join(dir, "v"), steps: 2, ...quiet });
+  const heldOut = ["doc4.txt", "doc9.txt"].reduce((n, f) => n + readFileSync(join(dir, f), "utf8").length + 2, 0);
+  t.equal(run.heldOutChars, heldOut, `both held-out documents (every 5th), all ${heldOut} characters, are evaluated at the end`);
+  t.ok(Number.isFinite(run.heldOutBpc) && run.heldOutBpc > 0, `all held-out text: ${run.heldOutBpc.toFixed(3)} bits/char`);
 });
