@@ -4,6 +4,7 @@ import { Builder, emptyGraph } from "../ir/builder.ts";
 import "../ops/index.ts";
 import type { DType, Graph, TensorType } from "../ir/types.ts";
 import { formatShape } from "../ir/types.ts";
+import { MAX_CHECKPOINT } from "../ops/scan.ts";
 import { eliminateDeadCode } from "../passes/dce.ts";
 import type { Expr } from "./expr.ts";
 import type { Equation } from "./equations.ts";
@@ -385,13 +386,13 @@ export function buildModel(doc: unknown, file: string, overrides: SizeOverrides 
       }
       lengths = [v];
     }
-    if (eq.checkpoint !== undefined && eq.checkpoint !== 1) {
-      throw new RnncError(`${file}: ${where}.checkpoint: only 1 is supported (keep the state of every step, recompute the rest in the backward pass), found ${eq.checkpoint}: keeping every k-th state needs a scan nested in the backward scan, which the backend does not lower yet`);
+    if (eq.checkpoint !== undefined && eq.checkpoint > MAX_CHECKPOINT) {
+      throw new RnncError(`${file}: ${where}.checkpoint: at most ${MAX_CHECKPOINT}, found ${eq.checkpoint}: the training loops shift k saved states at every step (work and memory per step grow with k), and the memory of a sequence, about T/k + 6·k states, is lowest near k = √(T/6)`);
     }
     const outs = b.ops("scan", [...consts, ...inits, ...xs, ...lengths], {
       body: cell.body, n_consts: consts.length, n_carry: inits.length, n_xs: xs.length,
       reverse: eq.reverse ?? false, has_lengths: lengths.length > 0, ...(eq.truncate ? { truncate: eq.truncate } : {}),
-      ...(eq.checkpoint ? { checkpoint: eq.checkpoint } : {}),
+      ...(eq.checkpoint ? { checkpoint: eq.checkpoint, keep_in_loop: true } : {}),
     }, name);
     cell.state.forEach((s, i) => {
       scope.define(`${name}.final.${s.name}`, outs[i]!);

@@ -36,17 +36,30 @@ export interface ScanAttrs {
    * Residual policy for BPTT. Absent: the forward scan saves every per-step value the backward
    * body reads. 1: it saves only the state entering each step; the backward body recomputes the
    * step's other values from it (one more forward step of work per step, memory O(T·state)).
+   * k > 1 (at most MAX_CHECKPOINT): it keeps the state entering every k-th step and the backward
+   * pass recomputes each segment of k steps from it (memory O(T/k·state + T·inputs + k·state);
+   * compiler/autodiff/scan-vjp.ts, linearizeSegmented).
    */
   checkpoint?: number;
   /**
-   * Set on the backward scan of a checkpointed one: the loop passes leave its per-step work in
-   * the loop instead of stacking it over T (docs/passes.md), so the memory stays O(T·state).
+   * Set on a checkpointed scan (by the frontend) and on the forward and backward scans BPTT makes
+   * of it: the loop passes leave its per-step work in the loop instead of stacking it over T
+   * (docs/passes.md) — hoisting W·x_t alone would stack [T, B, gates·H], more than the state the
+   * checkpoint keeps.
    */
   keep_in_loop?: boolean;
   cut_every?: number;
   cut_carries?: number;
   steps?: number;
 }
+
+/**
+ * The largest `checkpoint: k`. With k > 1 the training loops shift k steps' worth of saved state
+ * through registers at every step (O(k · state) work and memory per step and batch row), so the
+ * memory of a sequence, about T/k + 6·k states, is lowest near k = √(T/6): 64 already suits
+ * sequences of 25,000 steps.
+ */
+export const MAX_CHECKPOINT = 64;
 
 export function scanAttrs(a: Attrs): ScanAttrs {
   return a as unknown as ScanAttrs;

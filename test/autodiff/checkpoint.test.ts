@@ -1,6 +1,6 @@
 /**
  * `checkpoint: 1` on a scan: the forward scan saves only the state entering each step and BPTT
- * recomputes the rest. Gradients must not change (the interpreter agrees with the saving policy to
+ * recomputes the rest (k > 1: test/autodiff/checkpoint-k.test.ts). Gradients must not change (the interpreter agrees with the saving policy to
  * rounding and with finite differences), the forward scan must save fewer per-step values, and the
  * compiled module must need less memory per step while computing the same gradients.
  */
@@ -111,19 +111,20 @@ t.test("compiled: the same gradients in less memory per step", async (t) => {
     for (const [name, g] of Object.entries(a.grads)) {
       let d = 0;
       g.forEach((x, k) => (d = Math.max(d, Math.abs(x - b.grads[name]![k]!) / Math.max(1e-3, Math.abs(x)))));
-      t.ok(d < 1e-5, `${v.name}: ${name}: the same gradient (max rel. diff ${d.toExponential(1)})`);
+      // (f32 rounding: a checkpointed scan computes W·x_t in its loop, not as one GEMM over T)
+      t.ok(d < 1e-4, `${v.name}: ${name}: the same gradient (max rel. diff ${d.toExponential(1)})`);
     }
     t.ok(b.bt < a.bt, `${v.name}: memory per batch row per step: ${b.bt} bytes instead of ${a.bt}`);
   }
 });
 
-t.test("checkpoint k > 1 is refused with what is supported", async (t) => {
-  const file = join(dir, "k2.json");
+t.test("checkpoint beyond 64 is refused, saying why", async (t) => {
+  const file = join(dir, "k65.json");
   writeFileSync(file, JSON.stringify({
-    rnnc: "model", name: "k2", sizes: { I, H }, cells: { c: { file: join(root, "examples/cells/elman.json") } },
+    rnnc: "model", name: "k65", sizes: { I, H }, cells: { c: { file: join(root, "examples/cells/elman.json") } },
     inputs: { x: { shape: ["I"], sequence: true } },
-    equations: { rnn: { scan: "c", sizes: { I: "I", H: "H" }, xs: { x: "x" }, checkpoint: 4 } },
+    equations: { rnn: { scan: "c", sizes: { I: "I", H: "H" }, xs: { x: "x" }, checkpoint: 65 } },
     outputs: { h: "rnn.h" },
   }));
-  t.throws(() => loadProgram(file), new RnncError(`${file}: equations.rnn.checkpoint: only 1 is supported (keep the state of every step, recompute the rest in the backward pass), found 4: keeping every k-th state needs a scan nested in the backward scan, which the backend does not lower yet`));
+  t.throws(() => loadProgram(file), new RnncError(`${file}: equations.rnn.checkpoint: at most 64, found 65: the training loops shift k saved states at every step (work and memory per step grow with k), and the memory of a sequence, about T/k + 6·k states, is lowest near k = √(T/6)`));
 });
