@@ -106,6 +106,8 @@ const SHAPES: Shape[] = [
   { name: "outer   rows=2048 M=1024 K=320  (its weight gradient)", op: "outer", T: 64, B: 32, M: 1024, K: 320 },
   { name: "matmul  rows=1    K=256  M=512  (GEMV, streaming)", op: "matmul", T: 1, B: 1, M: 512, K: 256 },
   { name: "matmulᵀ rows=1    K=256  M=512  (GEMV, transposed)", op: "matmulT", T: 1, B: 1, M: 512, K: 256 },
+  { name: "matmulᵀ rows=64   K=2048 M=512  (one step, B=64: L's Wᵀ·g)", op: "matmulT", T: 1, B: 64, M: 512, K: 2048 },
+  { name: "matmul  rows=2048 K=64   M=1024 (S input projection)", op: "matmul", T: 64, B: 32, M: 1024, K: 64 },
   { name: "matmul  rows=32   K=320  M=1024 (one step, B=32)", op: "matmul", T: 1, B: 32, M: 1024, K: 320 },
   { name: "matmulᵀ rows=32   K=1024 M=320  (one step, B=32)", op: "matmulT", T: 1, B: 32, M: 320, K: 1024 },
 ];
@@ -246,9 +248,8 @@ async function main(): Promise<void> {
 async function sweep(): Promise<void> {
   const variants: [string, Partial<GemmTuning>][] = [
     ["default", {}],
-    ["splat 2x4 (2x16)", { splatRows: 2, splatVecs: 4 }],
+    ["splat 4x2 (4x8)", { splatRows: 4, splatVecs: 2 }],
     ["splat 3x3 (3x12)", { splatRows: 3, splatVecs: 3 }],
-    ["splat 4x3 (4x12)", { splatRows: 4, splatVecs: 3 }],
     ["splat1 4 vecs", { splatVecs1: 4 }],
     ["splat1 8 vecs", { splatVecs1: 8 }],
     ["dot 2x4", { dotRows: 2, dotCols: 4 }],
@@ -257,12 +258,21 @@ async function sweep(): Promise<void> {
     ["dot1 8", { dotCols1: 8 }],
     ["panel 128K", { panelBytes: 128 * 1024 }],
     ["panel 1M", { panelBytes: 1024 * 1024 }],
-    ["jBlock 64", { jBlock: 64 }],
+    ["jBlock 128", { jBlock: 128 }],
     ["jBlock 1024", { jBlock: 1024 }],
     ["jBlock1 32", { jBlock1: 32 }],
     ["jBlock1 off", { jBlock1: 0 }],
+    ["ᵀ in place", { packT: false }],
+    ["ᵀ packed from 2", { packMinRowTiles: 2 }],
+    ["plain: dot only", { packNMinRowTiles: 0 }],
+    ["outer in place", { outerPacked: false }],
+    ["outer 2x4", { outerRows: 2, outerVecs: 4 }],
+    ["outer kc 128", { outerKc: 128 }],
+    ["outer kc 512", { outerKc: 512 }],
+    ["outer mb 1", { outerMb: 1 }],
+    ["outer mb 8", { outerMb: 8 }],
   ];
-  const shapes = SHAPES.slice(0, 5);
+  const shapes = SHAPES.slice(0, 7);
   console.log("");
   console.log(`sweep (GFLOP/s): ${"variant".padEnd(18)} ${shapes.map((s) => `${s.op}/${s.T * s.B}`.padStart(12)).join("")}`);
   for (const [name, tune] of variants) {

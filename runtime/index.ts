@@ -32,6 +32,7 @@ export {
   type ShapedData,
   type StepOptions,
   type StepResult,
+  type StepViews,
   type TensorInput,
   type TypedTensor,
   type WasmSource,

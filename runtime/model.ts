@@ -74,6 +74,33 @@ export interface StepResult {
   final: Record<string, TypedTensor>;
 }
 
+/**
+ * Live views for streaming without copies ({@link Model.stepViews}): write a step's inputs into
+ * `inputs`, call `step()`, read `outputs` and `states` in place.
+ */
+export interface StepViews {
+  /** The stream's batch size. */
+  readonly B: number;
+  /**
+   * Views of one step's inputs in the module's memory (`[B, ...]` for a sequence input): fill them
+   * before each `step()`. Their values are checked by `step()` (finite f32, i32 ids in range).
+   */
+  readonly inputs: Readonly<Record<string, TypedTensor>>;
+  /** Views of the outputs of the last `step()` (`[1, B, ...]` for sequence outputs). */
+  readonly outputs: Readonly<Record<string, TypedTensor>>;
+  /**
+   * Views of the states after the last `step()`: what the next step starts from. Read them here;
+   * set a state with {@link Model.setState} (checked), not by writing into these views.
+   */
+  readonly states: Readonly<Record<string, TypedTensor>>;
+  /**
+   * One time step on the values in `inputs`: checks them, then calls the module's `step` entry,
+   * which updates `outputs` and `states` in place. Throws if another call ran on the model since
+   * the views were made, or the memory grew (the views are then stale: make new ones).
+   */
+  step(): void;
+}
+
 type EntryFn = (B: number, T: number) => unknown;
 
 interface Dims {
@@ -101,7 +128,9 @@ interface Sized {
 const has = (o: object, k: string): boolean => Object.hasOwn(o, k);
 
 function setOwn<V>(o: Record<string, V>, k: string, v: V): void {
-  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  // plain assignment would call the __proto__ setter for that one name
+  if (k === "__proto__") Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
 }
 
 function fail(msg: string, cause?: unknown): never {
@@ -279,6 +308,8 @@ export class Model {
   private gradDims: Dims | null = null;
   /** The streaming state: its batch size and, when not in memory, a copy of every state. */
   private stream: { B: number; saved: Map<string, TypedTensor> | null } | null = null;
+  /** Bumped by every call that may move the stream or overwrite its inputs: stale step views check it. */
+  private epoch = 0;
 
   /** Use {@link loadModel}; this assumes an already validated manifest and checked exports. */
   constructor(manifest: Manifest, memory: WasmMemory, fns: ReadonlyMap<string, EntryFn>) {
@@ -482,7 +513,10 @@ export class Model {
       }
     }
 
-    const dims = inferDims(items, fixed, sources, { B: defaultB, T: 1 }, stepMode);
+    // a step whose flat inputs all have the stream's sizes: what inferDims would find, without its work
+    const streamSized = stepMode && (fixed.B === undefined || fixed.B === defaultB) &&
+      items.every((it) => !it.given && it.data.length === elementCount(it.shape, defaultB, 1));
+    const dims = streamSized ? { B: defaultB, T: 1 } : inferDims(items, fixed, sources, { B: defaultB, T: 1 }, stepMode);
     for (const w of writes) {
       if (w.data) checkValues(w.label, w.data, w.dtype, ranges.get(w));
     }
@@ -630,6 +664,7 @@ export class Model {
       if (w.data && ArrayBuffer.isView(w.data) && w.data.buffer === buf) w.data = (w.data as TypedTensor).slice();
     }
     this.ensureMemory(dims.B, dims.T);
+    this.epoch++;
     if (isStep) this.restoreStream();
     else this.saveStream();
     this.gradDims = null;
@@ -679,6 +714,7 @@ export class Model {
       saved.set(n, spec.dtype === "i32" ? new Int32Array(count) : new Float32Array(count));
     }
     this.stream = { B, saved };
+    this.epoch++;
   }
 
   private activeStream(what: string): { B: number; saved: Map<string, TypedTensor> | null } {
@@ -725,6 +761,57 @@ export class Model {
     this.run("step", fn, dims, writes, true);
     const { outputs, final } = this.collect(B, 1);
     return { outputs, final };
+  }
+
+  /**
+   * Views for streaming without copies or per-call parsing: live views of one step's inputs,
+   * outputs and states in the module's memory, made once, and a `step()` that checks the input
+   * views' values (finite f32, i32 ids within their range) and calls the `step` entry. The stream
+   * continues if it has this B (default: the stream's, or 1), else a new one starts at zeros (as
+   * `resetState(B)`). The memory is grown for B here, once. Any other call on the model (forward,
+   * backward, step, call, resetState, or new step views) makes these views stale: their `step()`
+   * then throws instead of running on memory that call overwrote.
+   */
+  stepViews(B?: number): StepViews {
+    const fn = this.entry("step");
+    const b = B === undefined ? (this.stream?.B ?? 1) : positiveInt(B, "stepViews: B");
+    if (!this.stream || this.stream.B !== b) this.resetState(b);
+    this.ensureMemory(b, 1);
+    this.restoreStream();
+    const epoch = ++this.epoch;
+    const buf = this.buffer();
+    const m = this.manifest;
+    const inputs: Record<string, TypedTensor> = {}, outputs: Record<string, TypedTensor> = {}, states: Record<string, TypedTensor> = {};
+    const checks: (() => void)[] = [];
+    for (const [name, spec] of Object.entries(m.inputs)) {
+      const v = this.view(spec.offset, spec.shape, spec.dtype, b, 1);
+      setOwn(inputs, name, v);
+      const label = `input ${name}`;
+      if (spec.dtype === "f32") {
+        const f = v as Float32Array;
+        checks.push(() => {
+          // x·0 is 0 for every finite x and NaN for ±Inf and NaN: one pass, no branch per value
+          let z = 0;
+          for (let i = 0; i < f.length; i++) z += f[i]! * 0;
+          if (z !== 0) checkValues(label, f, "f32");
+        });
+      } else if (spec.range) {
+        const [lo, hi] = spec.range, ids = v as Int32Array;
+        checks.push(() => {
+          for (let i = 0; i < ids.length; i++) if (ids[i]! < lo || ids[i]! >= hi) checkValues(label, ids, "i32", spec.range);
+        });
+      }
+    }
+    for (const [name, spec] of Object.entries(m.outputs)) setOwn(outputs, name, this.view(spec.offset, spec.shape, spec.dtype, b, 1));
+    for (const [name, spec] of Object.entries(m.states)) setOwn(states, name, this.view(spec.init ? spec.init.offset : spec.final.offset, spec.shape, spec.dtype, b, 1));
+    const step = (): void => {
+      if (this.epoch !== epoch) fail("step views: another call ran on the model since stepViews() made them (its inputs and states may have been overwritten); call stepViews() again");
+      if (this.memory.buffer !== buf) fail("step views: the memory grew since stepViews() made them (the views are detached); call stepViews() again");
+      for (let k = 0; k < checks.length; k++) checks[k]!();
+      this.gradDims = null;
+      this.invoke("step", fn, b, 1);
+    };
+    return Object.freeze({ B: b, inputs: Object.freeze(inputs), outputs: Object.freeze(outputs), states: Object.freeze(states), step });
   }
 }
 

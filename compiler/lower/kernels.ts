@@ -5,7 +5,8 @@ import type { Expr } from "./binaryen.ts";
 import type { Fn } from "./codegen.ts";
 import { broadcastRead, concatPartWrite, emitLoops, LANE_OPS, plainWrite, sliceRead } from "./elementwise.ts";
 import type { Access, Lanes, Val } from "./elementwise.ts";
-import { emitMatmul, emitOuter } from "./gemm.ts";
+import { emitMatmul, emitOuter, matmulScratchFloats, outerScratchFloats } from "./gemm.ts";
+import { kernelScratch, scratchId } from "./memory.ts";
 import { MATH_FUNCTIONS } from "./mathfns.ts";
 
 /**
@@ -138,19 +139,47 @@ kernel("numel", (k, n) => {
 
 // ---- linear algebra ------------------------------------------------------------------------------
 
+// A's packed panels (./gemm.ts): transpose_a over enough rows, or a plain matmul over many rows
+kernelScratch.set("matmul", (n, type) => {
+  const floats = matmulScratchFloats(type(n.inputs[0]!).shape as [number, number], n.attrs.transpose_a === true, type(n.inputs[1]!).shape.includes("T"));
+  return floats > 0 ? [{ id: scratchId(n, "pack"), shape: [floats] }] : [];
+});
+
 kernel("matmul", (k, n) => {
   const [a, x] = n.inputs as [string, string];
+  const aShape = k.type(a).shape as [number, number], transposeA = n.attrs.transpose_a === true;
+  const seq = k.type(x).shape.includes("T"); // rows = T·B: a whole sequence
   return emitMatmul(k.fn, {
-    a, x, out: n.outputs[0]!, aShape: k.type(a).shape as [number, number], transposeA: n.attrs.transpose_a === true,
-    rows: k.fn.count(k.type(x).shape.slice(0, -1)),
+    a, x, out: n.outputs[0]!, aShape, transposeA, rows: k.fn.count(k.type(x).shape.slice(0, -1)), seq,
+    ...(matmulScratchFloats(aShape, transposeA, seq) > 0 ? { scratch: k.fn.addr(scratchId(n, "pack")) } : {}),
   });
 });
 
-kernel("outer", (k, n) => {
+/** The reduction length of an outer node when it is a compile-time constant (u's leading dims). */
+function outerRowsConst(uShape: Shape): number | null {
+  const lead = uShape.slice(0, -1);
+  return lead.every((d) => typeof d === "number") ? lead.reduce<number>((a, d) => a * (d as number), 1) : null;
+}
+
+const outerDims = (type: (v: string) => TensorType, n: Node) => {
   const [u, v] = n.inputs as [string, string];
+  const us = type(u).shape;
+  return { u, v, M: us.at(-1) as number, K: type(v).shape.at(-1) as number, rowsConst: outerRowsConst(us), lead: us.slice(0, -1) };
+};
+
+// the packed outer product's panels (./gemm.ts), planned by ./memory.ts like any scratch value
+kernelScratch.set("outer", (n, type) => {
+  const d = outerDims(type, n);
+  const floats = outerScratchFloats(d.M, d.K, d.rowsConst);
+  return floats > 0 ? [{ id: scratchId(n, "pack"), shape: [floats] }] : [];
+});
+
+kernel("outer", (k, n) => {
+  const d = outerDims(k.type, n);
+  const floats = outerScratchFloats(d.M, d.K, d.rowsConst);
   return emitOuter(k.fn, {
-    u, v, out: n.outputs[0]!, M: k.type(u).shape.at(-1) as number, K: k.type(v).shape.at(-1) as number,
-    rows: k.fn.count(k.type(u).shape.slice(0, -1)),
+    u: d.u, v: d.v, out: n.outputs[0]!, M: d.M, K: d.K, rows: k.fn.count(d.lead), rowsConst: d.rowsConst,
+    ...(floats > 0 ? { scratch: k.fn.addr(scratchId(n, "pack")) } : {}),
   });
 });
 
@@ -165,15 +194,46 @@ function normAxis(axis: number, rank: number): number {
   return axis < 0 ? axis + rank : axis;
 }
 
+/**
+ * acc = Σ of the `cnt` floats of x (cnt a local): two f32x4 accumulators over chunks of 8 (eight
+ * independent partial sums, not one chain of dependent adds), combined, then the last cnt mod 8
+ * in order.
+ */
+function sumAll(k: KernelCtx, x: string, cnt: number, acc: number): Expr[] {
+  const fn = k.fn, m = fn.m, v128 = fn.bn.v128, f32 = fn.bn.f32;
+  const a0 = fn.local(v128), a1 = fn.local(v128), p = fn.local(), end = fn.local();
+  const top = fn.label("sum8"), brk = fn.label("sum8done");
+  const gv = (l: number) => fn.get(l, v128);
+  const lane = (l: number, i: number) => m.f32x4.extract_lane(gv(l), i);
+  return [
+    fn.set(a0, m.f32x4.splat(fn.f32(0))), fn.set(a1, m.f32x4.splat(fn.f32(0))),
+    fn.set(p, fn.addr(x)),
+    fn.set(end, m.i32.add(fn.addr(x), m.i32.shl(m.i32.and(fn.get(cnt), fn.i32(-8)), fn.i32(2)))),
+    m.block(brk, [
+      m.br(brk, m.i32.ge_u(fn.get(p), fn.get(end))),
+      m.loop(top, m.block(null, [
+        fn.set(a0, m.f32x4.add(gv(a0), m.v128.load(0, 4, fn.get(p)))),
+        fn.set(a1, m.f32x4.add(gv(a1), m.v128.load(16, 4, fn.get(p)))),
+        fn.set(p, m.i32.add(fn.get(p), fn.i32(32))),
+        m.br(top, m.i32.lt_u(fn.get(p), fn.get(end))),
+      ])),
+    ]),
+    fn.set(a0, m.f32x4.add(gv(a0), gv(a1))),
+    fn.set(acc, m.f32.add(m.f32.add(lane(a0, 0), lane(a0, 1)), m.f32.add(lane(a0, 2), lane(a0, 3)))),
+    fn.loop(m.i32.and(fn.get(cnt), fn.i32(7)), (i) => [
+      fn.set(acc, m.f32.add(fn.get(acc, f32), m.f32.load(0, 4, m.i32.add(fn.get(end), m.i32.shl(fn.get(i), fn.i32(2)))))),
+    ]),
+  ];
+}
+
 kernel("sum", (k, n) => {
   const fn = k.fn, m = fn.m;
   const x = n.inputs[0]!, out = n.outputs[0]!;
   const s = k.type(x).shape;
   const acc = fn.local(fn.bn.f32);
   if (n.attrs.axis === undefined) {
-    return [fn.set(acc, fn.f32(0)),
-      fn.loop(fn.count(s), (i) => [fn.set(acc, m.f32.add(fn.get(acc, fn.bn.f32), fn.loadF(fn.addr(x), fn.get(i))))]),
-      fn.storeF(fn.addr(out), fn.i32(0), fn.get(acc, fn.bn.f32))];
+    const cnt = fn.local();
+    return [fn.set(cnt, fn.count(s)), ...sumAll(k, x, cnt, acc), fn.storeF(fn.addr(out), fn.i32(0), fn.get(acc, fn.bn.f32))];
   }
   const a = normAxis(n.attrs.axis as number, s.length);
   const [O, N, I] = around(fn, s, a);
@@ -190,8 +250,7 @@ kernel("mean", (k, n) => {
   const fn = k.fn, m = fn.m;
   const x = n.inputs[0]!;
   const acc = fn.local(fn.bn.f32), cnt = fn.local();
-  return [fn.set(acc, fn.f32(0)), fn.set(cnt, fn.count(k.type(x).shape)),
-    fn.loop(fn.get(cnt), (i) => [fn.set(acc, m.f32.add(fn.get(acc, fn.bn.f32), fn.loadF(fn.addr(x), fn.get(i))))]),
+  return [fn.set(cnt, fn.count(k.type(x).shape)), ...sumAll(k, x, cnt, acc),
     fn.storeF(fn.addr(n.outputs[0]!), fn.i32(0), m.select(m.i32.gt_s(fn.get(cnt), fn.i32(0)),
       m.f32.div(fn.get(acc, fn.bn.f32), m.f32.convert_s.i32(fn.get(cnt))), fn.f32(0)))];
 });
@@ -216,11 +275,50 @@ kernel("sum_to", (k, n) => {
   const fn = k.fn, m = fn.m;
   const g = n.inputs[0]!, out = n.outputs[0]!;
   const zero = fn.zero(fn.addr(out), fn.count(k.type(out).shape));
+  const lead = leadingRows(k.type(g).shape, k.type(out).shape);
+  if (lead) return [zero, ...sumLeadingRows(k, out, g, lead.rows, lead.width)];
   // accumulate with the broadcasting loop, reading out at the broadcast index of the "input" slot
   const acc = elementwiseAccumulate(k, out, g);
   void m;
   return [zero, ...acc];
 });
+
+/**
+ * When `out` is `src` summed over its leading axes only (out's shape, leading 1s aside, is the end
+ * of src's, e.g. a bias gradient [T, B, H] → [H]): src as rows × width, width a constant. Else null.
+ */
+function leadingRows(src: Shape, out: Shape): { rows: Shape; width: number } | null {
+  let o = [...out];
+  while (o.length > 0 && o[0] === 1) o = o.slice(1);
+  if (o.length > src.length || !o.every((d) => typeof d === "number")) return null;
+  const tail = src.slice(src.length - o.length);
+  if (!tail.every((d, i) => d === o[i])) return null;
+  return { rows: src.slice(0, src.length - o.length), width: o.reduce<number>((a, d) => a * (d as number), 1) };
+}
+
+/**
+ * out[i] += src[r, i] for every row r, in that order for each i (so bit-identical to the scalar
+ * loop): 4 columns per f32x4, the width mod 4 in scalar code. `out` is zeroed before.
+ */
+function sumLeadingRows(k: KernelCtx, out: string, src: string, rows: Shape, width: number): Expr[] {
+  const fn = k.fn, m = fn.m;
+  const w4 = width >> 2;
+  const row = fn.local(), o = fn.local(), sp = fn.local();
+  return [fn.loop(fn.count(rows), (r) => {
+    const code: Expr[] = [fn.set(row, m.i32.add(fn.addr(src), m.i32.mul(fn.get(r), fn.i32(4 * width))))];
+    if (w4 > 0) {
+      code.push(fn.loop(fn.i32(w4), (i) => [
+        fn.set(o, m.i32.add(fn.addr(out), m.i32.shl(fn.get(i), fn.i32(4)))),
+        fn.set(sp, m.i32.add(fn.get(row), m.i32.shl(fn.get(i), fn.i32(4)))),
+        m.v128.store(0, 4, fn.get(o), m.f32x4.add(m.v128.load(0, 4, fn.get(o)), m.v128.load(0, 4, fn.get(sp)))),
+      ]));
+    }
+    for (let j = 4 * w4; j < width; j++) {
+      code.push(m.f32.store(4 * j, 4, fn.addr(out), m.f32.add(m.f32.load(4 * j, 4, fn.addr(out)), m.f32.load(4 * j, 4, fn.get(row)))));
+    }
+    return code;
+  })];
+}
 
 /** For each element of `src`, out[broadcast index] += src[element]; out broadcasts to src's shape. */
 function elementwiseAccumulate(k: KernelCtx, out: string, src: string): Expr[] {

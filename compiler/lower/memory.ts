@@ -1,4 +1,4 @@
-import type { Dim, Graph, Shape } from "../ir/types.ts";
+import type { Dim, Graph, Node, Shape, TensorType } from "../ir/types.ts";
 
 /**
  * A byte offset or size as a function of the run-time dims: p[0] + p[1]·B + p[2]·T + p[3]·B·T.
@@ -127,13 +127,29 @@ function scale(p: Poly, k: number): Poly {
   return [p[0] * k, p[1] * k, p[2] * k, p[3] * k];
 }
 
+/** Scratch memory a kernel needs while its node runs, besides its outputs. */
+export interface ScratchNeed { shape: Shape; bytes?: number; id: string }
+
+/**
+ * Scratch needs by op, registered by the kernels that have them (./kernels.ts): the planner gives
+ * every such node its scratch, live only while the node runs, under ids from `scratchId`, which
+ * the kernel reads back with `fn.addr(id)`.
+ */
+export const kernelScratch = new Map<string, (n: Node, type: (v: string) => TensorType) => ScratchNeed[]>();
+
+/** The id of a node's scratch region `what` (unique per node: node outputs are unique). */
+export function scratchId(n: Node, what: string): string {
+  return `#scratch:${n.outputs[0]}:${what}`;
+}
+
 /** A value's location: a pinned or scratch slot. */
 export type Place = { kind: "pinned" | "scratch"; slot: Slot };
 
 /**
  * Plans one function's scratch. `fixed` values are already placed (pinned tensors, or values
  * passed in as parameters) and are never allocated here. `extra(i)` lists additional scratch
- * a node needs while it runs (a scan's body and its masked copies). Values that are outputs of
+ * a node needs while it runs (a scan's body and its masked copies), besides the kernels' own
+ * (`kernelScratch`). Values that are outputs of
  * the graph live to the end. Returns the scratch slot of every other node output.
  */
 export class ScratchPlanner {
@@ -142,7 +158,7 @@ export class ScratchPlanner {
   plan(
     g: Graph,
     fixed: Set<string>,
-    extra: (nodeIndex: number) => { shape: Shape; bytes?: number; id: string }[] = () => [],
+    extra: (nodeIndex: number) => ScratchNeed[] = () => [],
     bytesOf: (v: string) => number = () => 4,
   ): Map<string, Slot> {
     const last = new Map<string, number>();
@@ -152,7 +168,8 @@ export class ScratchPlanner {
     const sizes = new Map<string, { arena: ArenaKind; coef: number }>();
     const releaseAt = new Map<number, string[]>();
     g.nodes.forEach((n, i) => {
-      const temps = extra(i).map((e) => {
+      const need = kernelScratch.get(n.op);
+      const temps = [...extra(i), ...(need ? need(n, (v) => g.types.get(v)!) : [])].map((e) => {
         const s = sizeOf(e.shape, e.bytes ?? 4);
         const slot = { arena: s.arena, at: this.arenas[s.arena]!.alloc(s.coef) };
         slots.set(e.id, slot);

@@ -6,7 +6,8 @@
  * 2. shapes large enough for the cache blocking of the default tuning (several column / output
  *    blocks, a blocked reduction), and unbatched operands (rows a constant 1);
  * 3. other tunings, tiny blocks and odd tiles, so every code path (block edges, row / column / lane
- *    remainders, reduction blocks) runs on the same shapes.
+ *    remainders, reduction blocks, the packed outer product's partial tiles and m-tile groups, the
+ *    packed and in-place transpose_a forms, plain matmul on gathered Aᵀ) runs on the same shapes.
  *
  * Every run is on memory filled with 0xFF bytes (NaN as f32) around the inputs: a kernel that reads
  * outside its inputs' elements (row padding, the next tensor) gets NaN; and every byte outside the
@@ -71,6 +72,15 @@ async function compileWith(g: Graph, tune: Partial<GemmTuning>): Promise<GraphMo
 const dimsOf = (shape: Shape, T: number, B: number) => shape.map((d) => (d === "T" ? T : d === "B" ? B : d));
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
+/** [from, to): the scratch of fixed size, between the fixed-size pinned tensors and the others. */
+function scratchRegion(gm: GraphModule, T: number, B: number, end: number): [number, number] {
+  const pinned = [...gm.inputs, ...gm.outputs];
+  const fixed = (s: Shape) => s.every((d) => typeof d === "number");
+  const from = Math.max(0, ...pinned.filter((x) => fixed(x.type.shape)).map((x) => evalPoly(x.offset, B, T) + 4 * size(dimsOf(x.type.shape, T, B))));
+  const to = Math.min(end, ...pinned.filter((x) => !fixed(x.type.shape)).map((x) => evalPoly(x.offset, B, T)));
+  return [from, to];
+}
+
 /**
  * Runs `gm` at (T, B) on poisoned memory and checks it against the interpreter: one assertion per
  * run, plus one per kind of failure.
@@ -92,9 +102,13 @@ function check(t: Test, gm: GraphModule, inst: WebAssembly.Instance, g: Graph, T
   const out = gm.outputs[0]!;
   const oShape = dimsOf(out.type.shape, T, B);
   const oFrom = evalPoly(out.offset, B, T), oTo = oFrom + 4 * size(oShape);
+  // the kernels also write their packing scratch (the packed panels): the planner puts scratch
+  // of fixed size right after the pinned tensors of fixed size, before those sized by B or T
+  const [sFrom, sTo] = scratchRegion(gm, T, B, after.length);
+  const mayWrite = (i: number) => (i >= oFrom && i < oTo) || (i >= sFrom && i < sTo);
   let stray = -1;
   for (let i = 0; i < after.length; i++) {
-    if (i >= oFrom && i < oTo) continue;
+    if (mayWrite(i)) continue;
     if (after[i] !== before[i]) { stray = i; break; }
   }
   const got = new Float32Array(mem.buffer, oFrom, size(oShape));
@@ -134,7 +148,10 @@ t.test("1. default tuning, every M, K and row count", async (t) => {
 t.test("2. blocked shapes and unbatched operands at the default tuning", async (t) => {
   // matmul: A [520, 300] is more than one output block of panelBytes; transpose_a with K = 300 and
   // outer over 300 rows have blocked reductions (jBlock 256), 301 is one more than a block.
-  const big: [number, number][] = [[520, 300], [70, 301], [9, 257]];
+  // matmul with M a multiple of 16, K ≤ 128 and ≥ 64 rows runs the splat form on gathered Aᵀ
+  // panels ([32, 70] at 100 and 301 rows; with blocked reductions in 3.); [64, 300] stays in the
+  // dot form below 512 rows
+  const big: [number, number][] = [[520, 300], [70, 301], [9, 257], [64, 300], [32, 70]];
   for (const [i, op] of OPS.entries()) {
     await t.test(op, (t) => checkShapes(t, op, big, {}, [[1, 1], [1, 6], [3, 100], [1, 301]], 10 + i));
   }
@@ -159,6 +176,18 @@ t.test("3. other tunings: small blocks, odd tiles", async (t) => {
     { splatRows: 3, splatVecs: 3, splatVecs1: 5, dotRows: 3, dotCols: 3, dotCols1: 5, jBlock: 0, jBlock1: 0 },
     // one-row main tiles (no row tail), single-vector tiles
     { splatRows: 1, splatVecs: 1, splatVecs1: 1, dotRows: 1, dotCols: 1, dotCols1: 1, panelBytes: 1 << 30 },
+    // packed outer: odd register tiles, reduction blocks of 5 rows, groups of 2 m-tiles (and a
+    // tail group); transpose_a packed for every row count, reduction blocks of 4
+    { outerRows: 3, outerVecs: 3, outerKc: 5, outerMb: 2, packMinRowTiles: 1, jBlock: 4 },
+    // one-element tiles, one-row reduction blocks; packing from 2 row tiles of 3 rows
+    { outerRows: 1, outerVecs: 1, outerKc: 1, outerMb: 1, splatRows: 3, splatVecs: 1, packMinRowTiles: 2, jBlock: 0 },
+    { outerRows: 2, outerVecs: 4, outerKc: 7, outerMb: 3, splatRows: 4, splatVecs: 2 },
+    // both operands read in place (the unpacked forms)
+    { outerPacked: false, packT: false },
+    // plain matmul on gathered Aᵀ panels from 1 row tile (M = 16 here), reduction blocks of 3;
+    // and with 3×4 tiles (M = 4, 16)
+    { packNMinRowTiles: 1, jBlock: 3 },
+    { splatRows: 3, splatVecs: 1, packNMinRowTiles: 1 },
   ];
   const shapes: [number, number][] = [[1, 1], [3, 5], [4, 8], [7, 17], [17, 7], [65, 16], [16, 65]];
   for (const [k, tune] of tunings.entries()) {
@@ -166,6 +195,13 @@ t.test("3. other tunings: small blocks, odd tiles", async (t) => {
       await t.test(`${op} ${JSON.stringify(tune)}`, (t) => checkShapes(t, op, shapes, tune, ROWS, 30 + 3 * k + i));
     }
   }
+});
+
+t.test("4. plain matmul on gathered Aᵀ at K > 128 (from 8× as many rows) and K > 256 (never)", async (t) => {
+  // K = 130, 200: packed from 16 rows with packNMinRowTiles 1 (T=3, B=11 is packed, the rest is
+  // the dot form), blocked in reductions of 64; K = 260 stays in the dot form
+  const rows: [number, number][] = [[1, 1], [1, 15], [2, 8], [3, 11]];
+  await checkShapes(t, "matmul", [[16, 130], [32, 200], [16, 260]], { packNMinRowTiles: 1, jBlock: 64 }, rows, 50);
 });
 
 t.teardown(() => {
