@@ -2213,7 +2213,7 @@ Object {
     Object {
       "name": "x",
       "offset": Array [
-        320,
+        12608,
         96,
         0,
         0,
@@ -2230,7 +2230,7 @@ Object {
     Object {
       "name": "h",
       "offset": Array [
-        320,
+        12608,
         0,
         0,
         0,
@@ -2246,7 +2246,7 @@ Object {
     Object {
       "name": "%ct.scan.1",
       "offset": Array [
-        320,
+        12608,
         96,
         0,
         16,
@@ -2263,7 +2263,7 @@ Object {
     Object {
       "name": "%ct.scan",
       "offset": Array [
-        320,
+        12608,
         16,
         0,
         0,
@@ -2278,7 +2278,7 @@ Object {
     },
   ],
   "memoryBytes": Array [
-    320,
+    12608,
     96,
     0,
     128,
@@ -2287,7 +2287,7 @@ Object {
     Object {
       "name": "%scan.1",
       "offset": Array [
-        320,
+        12608,
         96,
         0,
         32,
@@ -2304,7 +2304,7 @@ Object {
     Object {
       "name": "%scan",
       "offset": Array [
-        320,
+        12608,
         32,
         0,
         0,
@@ -2367,7 +2367,7 @@ Object {
     Object {
       "name": "%bptt.6",
       "offset": Array [
-        320,
+        12608,
         96,
         0,
         48,
@@ -2384,7 +2384,7 @@ Object {
     Object {
       "name": "%bptt",
       "offset": Array [
-        320,
+        12608,
         48,
         0,
         0,
@@ -2398,7 +2398,7 @@ Object {
       },
     },
   ],
-  "wasmBytes": 5106,
+  "wasmBytes": 5222,
 }
 `
 
@@ -2438,31 +2438,28 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
   (local $28 f32)
   (local $29 f32)
   (local $30 f32)
-  (local $31 f32)
-  (local $32 f32)
-  (local $33 f32)
-  (local $34 f32)
-  (local $35 f32)
-  (local $36 f32)
+  (local $31 v128)
+  (local $32 v128)
+  (local $33 v128)
+  (local $34 v128)
+  (local $35 v128)
+  (local $36 v128)
   (local $37 v128)
   (local $38 v128)
   (local $39 v128)
-  (local $40 v128)
-  (local $41 v128)
-  (local $42 v128)
-  (local.set $19
+  (local.set $13
    (i32.add
-    (local.tee $16
+    (local.tee $8
      (i32.add
       (i32.mul
        (local.get $0)
        (i32.const 96)
       )
-      (i32.const 320)
+      (i32.const 12608)
      )
     )
     (i32.mul
-     (local.tee $18
+     (local.tee $12
       (i32.mul
        (local.get $0)
        (local.get $1)
@@ -2472,82 +2469,80 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     )
    )
   )
-  (local.set $20
-   (local.tee $8
-    (i32.add
-     (i32.shl
-      (local.get $18)
-      (i32.const 6)
-     )
-     (local.get $16)
+  (local.set $14
+   (i32.add
+    (i32.shl
+     (local.get $12)
+     (i32.const 6)
     )
+    (local.get $8)
    )
   )
-  (local.set $10
+  (local.set $6
    (i32.shr_u
-    (local.get $18)
+    (local.get $12)
     (i32.const 2)
    )
   )
   (loop $label2
-   (local.set $6
+   (local.set $10
     (select
      (i32.const 1)
-     (local.tee $3
+     (local.tee $5
       (i32.sub
        (i32.const 1)
-       (local.get $13)
+       (local.get $9)
       )
      )
      (i32.gt_s
-      (local.get $3)
+      (local.get $5)
       (i32.const 1)
      )
     )
    )
-   (local.set $7
+   (local.set $3
     (i32.const 0)
    )
    (if
-    (local.get $10)
+    (local.get $6)
     (then
      (loop $label1
-      (local.set $5
+      (local.set $7
        (i32.const 0)
       )
       (if
        (i32.gt_s
-        (local.get $6)
+        (local.get $10)
         (i32.const 0)
        )
        (then
-        (local.set $4
+        (local.set $5
          (i32.add
-          (local.get $16)
+          (local.get $8)
           (i32.shl
-           (local.get $7)
+           (local.get $3)
            (i32.const 5)
           )
          )
         )
-        (local.set $2
+        (local.set $11
          (i32.add
-          (local.get $8)
+          (local.get $14)
           (i32.mul
-           (local.get $7)
+           (local.get $3)
            (i32.const 48)
           )
          )
         )
         (loop $label
-         (local.set $15
+         (local.set $2
           (i32.sub
            (i32.shl
-            (local.tee $3
+            (local.tee $4
              (i32.shl
               (i32.add
-               (local.get $5)
-               (local.get $13)
+               (local.get $7)
+               (local.get $9)
               )
               (i32.const 1)
              )
@@ -2558,11 +2553,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           )
          )
          (f32.store
-          (local.tee $3
+          (local.tee $4
            (i32.add
-            (local.get $2)
+            (local.get $11)
             (i32.shl
-             (local.get $3)
+             (local.get $4)
              (i32.const 2)
             )
            )
@@ -2571,198 +2566,198 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (f32.add
             (f32.mul
              (f32.load
-              (local.get $4)
+              (local.get $5)
              )
              (f32.load
-              (local.get $15)
+              (local.get $2)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=4
-             (local.get $4)
+             (local.get $5)
             )
             (f32.load offset=4
-             (local.get $15)
+             (local.get $2)
             )
            )
           )
          )
          (f32.store offset=4
-          (local.get $3)
+          (local.get $4)
           (f32.add
            (f32.add
             (f32.mul
              (f32.load
-              (local.get $4)
+              (local.get $5)
              )
              (f32.load offset=8
-              (local.get $15)
+              (local.get $2)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=4
-             (local.get $4)
+             (local.get $5)
             )
             (f32.load offset=12
-             (local.get $15)
+             (local.get $2)
             )
            )
           )
          )
          (f32.store offset=12
-          (local.get $3)
+          (local.get $4)
           (f32.add
            (f32.add
             (f32.mul
              (f32.load offset=8
-              (local.get $4)
+              (local.get $5)
              )
              (f32.load
-              (local.get $15)
+              (local.get $2)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=12
-             (local.get $4)
+             (local.get $5)
             )
             (f32.load offset=4
-             (local.get $15)
+             (local.get $2)
             )
            )
           )
          )
          (f32.store offset=16
-          (local.get $3)
+          (local.get $4)
           (f32.add
            (f32.add
             (f32.mul
              (f32.load offset=8
-              (local.get $4)
+              (local.get $5)
              )
              (f32.load offset=8
-              (local.get $15)
+              (local.get $2)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=12
-             (local.get $4)
+             (local.get $5)
             )
             (f32.load offset=12
-             (local.get $15)
+             (local.get $2)
             )
            )
           )
          )
          (f32.store offset=24
-          (local.get $3)
+          (local.get $4)
           (f32.add
            (f32.add
             (f32.mul
              (f32.load offset=16
-              (local.get $4)
+              (local.get $5)
              )
              (f32.load
-              (local.get $15)
+              (local.get $2)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=20
-             (local.get $4)
+             (local.get $5)
             )
             (f32.load offset=4
-             (local.get $15)
+             (local.get $2)
             )
            )
           )
          )
          (f32.store offset=28
-          (local.get $3)
+          (local.get $4)
           (f32.add
            (f32.add
             (f32.mul
              (f32.load offset=16
-              (local.get $4)
+              (local.get $5)
              )
              (f32.load offset=8
-              (local.get $15)
+              (local.get $2)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=20
-             (local.get $4)
+             (local.get $5)
             )
             (f32.load offset=12
-             (local.get $15)
+             (local.get $2)
             )
            )
           )
          )
          (f32.store offset=36
-          (local.get $3)
+          (local.get $4)
           (f32.add
            (f32.add
             (f32.mul
              (f32.load offset=24
-              (local.get $4)
+              (local.get $5)
              )
              (f32.load
-              (local.get $15)
+              (local.get $2)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=28
-             (local.get $4)
+             (local.get $5)
             )
             (f32.load offset=4
-             (local.get $15)
+             (local.get $2)
             )
            )
           )
          )
          (f32.store offset=40
-          (local.get $3)
+          (local.get $4)
           (f32.add
            (f32.add
             (f32.mul
              (f32.load offset=24
-              (local.get $4)
+              (local.get $5)
              )
              (f32.load offset=8
-              (local.get $15)
+              (local.get $2)
              )
             )
             (f32.const 0)
            )
            (f32.mul
             (f32.load offset=28
-             (local.get $4)
+             (local.get $5)
             )
             (f32.load offset=12
-             (local.get $15)
+             (local.get $2)
             )
            )
           )
          )
          (br_if $label
           (i32.gt_s
-           (local.get $6)
-           (local.tee $5
+           (local.get $10)
+           (local.tee $7
             (i32.add
-             (local.get $5)
+             (local.get $7)
              (i32.const 1)
             )
            )
@@ -2773,10 +2768,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
       (br_if $label1
        (i32.gt_s
-        (local.get $10)
-        (local.tee $7
+        (local.get $6)
+        (local.tee $3
          (i32.add
-          (local.get $7)
+          (local.get $3)
           (i32.const 1)
          )
         )
@@ -2787,9 +2782,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
    )
    (br_if $label2
     (i32.le_s
-     (local.tee $13
+     (local.tee $9
       (i32.add
-       (local.get $13)
+       (local.get $9)
        (i32.const 1)
       )
      )
@@ -2797,17 +2792,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     )
    )
   )
+  (local.set $3
+   (i32.const 0)
+  )
   (if
-   (local.get $10)
+   (local.get $6)
    (then
     (loop $label3
      (f32.store
-      (local.tee $3
+      (local.tee $2
        (i32.add
         (i32.add
-         (local.get $8)
+         (local.get $14)
          (i32.mul
-          (local.get $9)
+          (local.get $3)
           (i32.const 48)
          )
         )
@@ -2818,11 +2816,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (f32.add
         (f32.mul
          (f32.load
-          (local.tee $2
+          (local.tee $5
            (i32.add
-            (local.get $16)
+            (local.get $8)
             (i32.shl
-             (local.get $9)
+             (local.get $3)
              (i32.const 5)
             )
            )
@@ -2836,7 +2834,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
        (f32.mul
         (f32.load offset=4
-         (local.get $2)
+         (local.get $5)
         )
         (f32.load
          (i32.const 84)
@@ -2845,12 +2843,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
      )
      (f32.store offset=12
-      (local.get $3)
+      (local.get $2)
       (f32.add
        (f32.add
         (f32.mul
          (f32.load offset=8
-          (local.get $2)
+          (local.get $5)
          )
          (f32.load
           (i32.const 80)
@@ -2860,7 +2858,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
        (f32.mul
         (f32.load offset=12
-         (local.get $2)
+         (local.get $5)
         )
         (f32.load
          (i32.const 84)
@@ -2869,12 +2867,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
      )
      (f32.store offset=24
-      (local.get $3)
+      (local.get $2)
       (f32.add
        (f32.add
         (f32.mul
          (f32.load offset=16
-          (local.get $2)
+          (local.get $5)
          )
          (f32.load
           (i32.const 80)
@@ -2884,7 +2882,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
        (f32.mul
         (f32.load offset=20
-         (local.get $2)
+         (local.get $5)
         )
         (f32.load
          (i32.const 84)
@@ -2893,12 +2891,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
      )
      (f32.store offset=36
-      (local.get $3)
+      (local.get $2)
       (f32.add
        (f32.add
         (f32.mul
          (f32.load offset=24
-          (local.get $2)
+          (local.get $5)
          )
          (f32.load
           (i32.const 80)
@@ -2908,7 +2906,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
        (f32.mul
         (f32.load offset=28
-         (local.get $2)
+         (local.get $5)
         )
         (f32.load
          (i32.const 84)
@@ -2918,10 +2916,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      )
      (br_if $label3
       (i32.gt_s
-       (local.get $10)
-       (local.tee $9
+       (local.get $6)
+       (local.tee $3
         (i32.add
-         (local.get $9)
+         (local.get $3)
          (i32.const 1)
         )
        )
@@ -2930,17 +2928,17 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     )
    )
   )
-  (local.set $7
+  (local.set $2
    (i32.const 0)
   )
   (if
    (i32.gt_s
-    (local.tee $2
+    (local.tee $6
      (i32.sub
-      (local.get $18)
-      (local.tee $6
+      (local.get $12)
+      (local.tee $4
        (i32.shl
-        (local.get $10)
+        (local.get $6)
         (i32.const 2)
        )
       )
@@ -2951,14 +2949,14 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
    (then
     (loop $label4
      (f32.store
-      (local.tee $5
+      (local.tee $3
        (i32.add
-        (local.get $8)
+        (local.get $14)
         (i32.mul
-         (local.tee $3
+         (local.tee $5
           (i32.add
-           (local.get $6)
-           (local.get $7)
+           (local.get $2)
+           (local.get $4)
           )
          )
          (i32.const 12)
@@ -2969,11 +2967,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (f32.add
         (f32.mul
          (f32.load
-          (local.tee $3
+          (local.tee $5
            (i32.add
-            (local.get $16)
+            (local.get $8)
             (i32.shl
-             (local.get $3)
+             (local.get $5)
              (i32.const 3)
             )
            )
@@ -2987,7 +2985,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
        (f32.mul
         (f32.load offset=4
-         (local.get $3)
+         (local.get $5)
         )
         (f32.load
          (i32.const 68)
@@ -2996,12 +2994,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
      )
      (f32.store offset=4
-      (local.get $5)
+      (local.get $3)
       (f32.add
        (f32.add
         (f32.mul
          (f32.load
-          (local.get $3)
+          (local.get $5)
          )
          (f32.load
           (i32.const 72)
@@ -3011,7 +3009,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
        (f32.mul
         (f32.load offset=4
-         (local.get $3)
+         (local.get $5)
         )
         (f32.load
          (i32.const 76)
@@ -3020,12 +3018,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
      )
      (f32.store offset=8
-      (local.get $5)
+      (local.get $3)
       (f32.add
        (f32.add
         (f32.mul
          (f32.load
-          (local.get $3)
+          (local.get $5)
          )
          (f32.load
           (i32.const 80)
@@ -3035,7 +3033,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
        (f32.mul
         (f32.load offset=4
-         (local.get $3)
+         (local.get $5)
         )
         (f32.load
          (i32.const 84)
@@ -3045,10 +3043,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      )
      (br_if $label4
       (i32.gt_s
-       (local.get $2)
-       (local.tee $7
+       (local.get $6)
+       (local.tee $2
         (i32.add
-         (local.get $7)
+         (local.get $2)
          (i32.const 1)
         )
        )
@@ -3057,12 +3055,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     )
    )
   )
-  (local.set $7
+  (local.set $2
    (i32.const 0)
   )
   (if
    (i32.gt_s
-    (local.tee $6
+    (local.tee $3
      (i32.mul
       (local.get $0)
       (local.get $1)
@@ -3072,33 +3070,33 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
    )
    (then
     (loop $label6
-     (local.set $5
+     (local.set $4
       (i32.const 0)
      )
-     (local.set $2
+     (local.set $6
       (i32.add
-       (local.get $8)
-       (local.tee $3
+       (local.get $14)
+       (local.tee $5
         (i32.mul
-         (local.get $7)
+         (local.get $2)
          (i32.const 12)
         )
        )
       )
      )
-     (local.set $3
+     (local.set $9
       (i32.add
-       (local.get $3)
-       (local.get $19)
+       (local.get $5)
+       (local.get $13)
       )
      )
      (loop $label5
       (f32.store
        (i32.add
-        (local.get $3)
-        (local.tee $13
+        (local.get $9)
+        (local.tee $5
          (i32.shl
-          (local.get $5)
+          (local.get $4)
           (i32.const 2)
          )
         )
@@ -3106,13 +3104,13 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (f32.add
         (f32.load
          (i32.add
-          (local.get $2)
-          (local.get $13)
+          (local.get $5)
+          (local.get $6)
          )
         )
         (f32.load
          (i32.add
-          (local.get $13)
+          (local.get $5)
           (i32.const 144)
          )
         )
@@ -3120,9 +3118,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
       (br_if $label5
        (i32.lt_s
-        (local.tee $5
+        (local.tee $4
          (i32.add
-          (local.get $5)
+          (local.get $4)
           (i32.const 1)
          )
         )
@@ -3132,10 +3130,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      )
      (br_if $label6
       (i32.gt_s
-       (local.get $6)
-       (local.tee $7
+       (local.get $3)
+       (local.tee $2
         (i32.add
-         (local.get $7)
+         (local.get $2)
          (i32.const 1)
         )
        )
@@ -3144,32 +3142,32 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     )
    )
   )
-  (local.set $15
+  (local.set $19
    (i32.add
     (i32.shl
-     (local.get $18)
+     (local.get $12)
      (i32.const 5)
     )
-    (local.get $16)
+    (local.get $8)
    )
   )
   (memory.copy
-   (local.tee $3
+   (local.tee $5
     (i32.add
      (i32.shl
       (local.get $0)
       (i32.const 5)
      )
-     (i32.const 320)
+     (i32.const 12608)
     )
    )
-   (i32.const 320)
+   (i32.const 12608)
    (i32.mul
     (local.get $0)
     (i32.const 12)
    )
   )
-  (local.set $5
+  (local.set $4
    (i32.const 0)
   )
   (if
@@ -3179,13 +3177,13 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
    )
    (then
     (loop $label14
-     (local.set $10
+     (local.set $17
       (i32.add
-       (local.get $19)
-       (local.tee $7
+       (local.get $13)
+       (local.tee $16
         (i32.shl
          (i32.mul
-          (local.get $5)
+          (local.get $4)
           (i32.mul
            (local.get $0)
            (i32.const 3)
@@ -3196,7 +3194,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $17
+     (local.set $10
       (i32.const 0)
      )
      (local.set $9
@@ -3205,23 +3203,23 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (local.get $0)
         (i32.const 6)
        )
-       (i32.const 320)
+       (i32.const 12608)
       )
      )
-     (local.set $14
+     (local.set $7
       (i32.shr_u
        (local.get $0)
        (i32.const 2)
       )
      )
      (loop $label9
-      (local.set $13
+      (local.set $20
        (select
         (i32.const 1)
         (local.tee $2
          (i32.sub
           (i32.const 1)
-          (local.get $17)
+          (local.get $10)
          )
         )
         (i32.gt_s
@@ -3230,48 +3228,48 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         )
        )
       )
-      (local.set $4
+      (local.set $11
        (i32.const 0)
       )
       (if
-       (local.get $14)
+       (local.get $7)
        (then
         (loop $label8
-         (local.set $11
+         (local.set $2
           (i32.add
-           (local.get $3)
-           (local.tee $2
+           (local.get $5)
+           (local.tee $3
             (i32.mul
-             (local.get $4)
+             (local.get $11)
              (i32.const 48)
             )
            )
           )
          )
-         (local.set $8
+         (local.set $15
           (i32.const 0)
          )
          (if
           (i32.gt_s
-           (local.get $13)
+           (local.get $20)
            (i32.const 0)
           )
           (then
-           (local.set $6
+           (local.set $18
             (i32.add
-             (local.get $2)
+             (local.get $3)
              (local.get $9)
             )
            )
            (loop $label7
-            (local.set $12
+            (local.set $3
              (i32.add
               (i32.mul
-               (local.tee $2
+               (local.tee $6
                 (i32.shl
                  (i32.add
-                  (local.get $8)
-                  (local.get $17)
+                  (local.get $10)
+                  (local.get $15)
                  )
                  (i32.const 1)
                 )
@@ -3282,11 +3280,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
              )
             )
             (f32.store
-             (local.tee $2
+             (local.tee $6
               (i32.add
-               (local.get $6)
+               (local.get $18)
                (i32.shl
-                (local.get $2)
+                (local.get $6)
                 (i32.const 2)
                )
               )
@@ -3296,277 +3294,277 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                (f32.add
                 (f32.mul
                  (f32.load
-                  (local.get $11)
+                  (local.get $2)
                  )
                  (f32.load
-                  (local.get $12)
+                  (local.get $3)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=4
-                 (local.get $11)
+                 (local.get $2)
                 )
                 (f32.load offset=4
-                 (local.get $12)
+                 (local.get $3)
                 )
                )
               )
               (f32.mul
                (f32.load offset=8
-                (local.get $11)
+                (local.get $2)
                )
                (f32.load offset=8
-                (local.get $12)
+                (local.get $3)
                )
               )
              )
             )
             (f32.store offset=4
-             (local.get $2)
+             (local.get $6)
              (f32.add
               (f32.add
                (f32.add
                 (f32.mul
                  (f32.load
-                  (local.get $11)
+                  (local.get $2)
                  )
                  (f32.load offset=12
-                  (local.get $12)
+                  (local.get $3)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=4
-                 (local.get $11)
+                 (local.get $2)
                 )
                 (f32.load offset=16
-                 (local.get $12)
+                 (local.get $3)
                 )
                )
               )
               (f32.mul
                (f32.load offset=8
-                (local.get $11)
+                (local.get $2)
                )
                (f32.load offset=20
-                (local.get $12)
+                (local.get $3)
                )
               )
              )
             )
             (f32.store offset=12
-             (local.get $2)
+             (local.get $6)
              (f32.add
               (f32.add
                (f32.add
                 (f32.mul
                  (f32.load offset=12
-                  (local.get $11)
+                  (local.get $2)
                  )
                  (f32.load
-                  (local.get $12)
+                  (local.get $3)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=16
-                 (local.get $11)
+                 (local.get $2)
                 )
                 (f32.load offset=4
-                 (local.get $12)
+                 (local.get $3)
                 )
                )
               )
               (f32.mul
                (f32.load offset=20
-                (local.get $11)
+                (local.get $2)
                )
                (f32.load offset=8
-                (local.get $12)
+                (local.get $3)
                )
               )
              )
             )
             (f32.store offset=16
-             (local.get $2)
+             (local.get $6)
              (f32.add
               (f32.add
                (f32.add
                 (f32.mul
                  (f32.load offset=12
-                  (local.get $11)
+                  (local.get $2)
                  )
                  (f32.load offset=12
-                  (local.get $12)
+                  (local.get $3)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=16
-                 (local.get $11)
+                 (local.get $2)
                 )
                 (f32.load offset=16
-                 (local.get $12)
+                 (local.get $3)
                 )
                )
               )
               (f32.mul
                (f32.load offset=20
-                (local.get $11)
+                (local.get $2)
                )
                (f32.load offset=20
-                (local.get $12)
+                (local.get $3)
                )
               )
              )
             )
             (f32.store offset=24
-             (local.get $2)
+             (local.get $6)
              (f32.add
               (f32.add
                (f32.add
                 (f32.mul
                  (f32.load offset=24
-                  (local.get $11)
+                  (local.get $2)
                  )
                  (f32.load
-                  (local.get $12)
+                  (local.get $3)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=28
-                 (local.get $11)
+                 (local.get $2)
                 )
                 (f32.load offset=4
-                 (local.get $12)
+                 (local.get $3)
                 )
                )
               )
               (f32.mul
                (f32.load offset=32
-                (local.get $11)
+                (local.get $2)
                )
                (f32.load offset=8
-                (local.get $12)
+                (local.get $3)
                )
               )
              )
             )
             (f32.store offset=28
-             (local.get $2)
+             (local.get $6)
              (f32.add
               (f32.add
                (f32.add
                 (f32.mul
                  (f32.load offset=24
-                  (local.get $11)
+                  (local.get $2)
                  )
                  (f32.load offset=12
-                  (local.get $12)
+                  (local.get $3)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=28
-                 (local.get $11)
+                 (local.get $2)
                 )
                 (f32.load offset=16
-                 (local.get $12)
+                 (local.get $3)
                 )
                )
               )
               (f32.mul
                (f32.load offset=32
-                (local.get $11)
+                (local.get $2)
                )
                (f32.load offset=20
-                (local.get $12)
+                (local.get $3)
                )
               )
              )
             )
             (f32.store offset=36
-             (local.get $2)
+             (local.get $6)
              (f32.add
               (f32.add
                (f32.add
                 (f32.mul
                  (f32.load offset=36
-                  (local.get $11)
+                  (local.get $2)
                  )
                  (f32.load
-                  (local.get $12)
+                  (local.get $3)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=40
-                 (local.get $11)
+                 (local.get $2)
                 )
                 (f32.load offset=4
-                 (local.get $12)
+                 (local.get $3)
                 )
                )
               )
               (f32.mul
                (f32.load offset=44
-                (local.get $11)
+                (local.get $2)
                )
                (f32.load offset=8
-                (local.get $12)
+                (local.get $3)
                )
               )
              )
             )
             (f32.store offset=40
-             (local.get $2)
+             (local.get $6)
              (f32.add
               (f32.add
                (f32.add
                 (f32.mul
                  (f32.load offset=36
-                  (local.get $11)
+                  (local.get $2)
                  )
                  (f32.load offset=12
-                  (local.get $12)
+                  (local.get $3)
                  )
                 )
                 (f32.const 0)
                )
                (f32.mul
                 (f32.load offset=40
-                 (local.get $11)
+                 (local.get $2)
                 )
                 (f32.load offset=16
-                 (local.get $12)
+                 (local.get $3)
                 )
                )
               )
               (f32.mul
                (f32.load offset=44
-                (local.get $11)
+                (local.get $2)
                )
                (f32.load offset=20
-                (local.get $12)
+                (local.get $3)
                )
               )
              )
             )
             (br_if $label7
              (i32.gt_s
-              (local.get $13)
-              (local.tee $8
+              (local.get $20)
+              (local.tee $15
                (i32.add
-                (local.get $8)
+                (local.get $15)
                 (i32.const 1)
                )
               )
@@ -3577,10 +3575,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
          (br_if $label8
           (i32.gt_s
-           (local.get $14)
-           (local.tee $4
+           (local.get $7)
+           (local.tee $11
             (i32.add
-             (local.get $4)
+             (local.get $11)
              (i32.const 1)
             )
            )
@@ -3591,9 +3589,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
       (br_if $label9
        (i32.le_s
-        (local.tee $17
+        (local.tee $10
          (i32.add
-          (local.get $17)
+          (local.get $10)
           (i32.const 1)
          )
         )
@@ -3601,11 +3599,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $4
+     (local.set $3
       (i32.const 0)
      )
      (if
-      (local.get $14)
+      (local.get $7)
       (then
        (loop $label10
         (f32.store
@@ -3615,7 +3613,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             (local.get $9)
             (local.tee $2
              (i32.mul
-              (local.get $4)
+              (local.get $3)
               (i32.const 48)
              )
             )
@@ -3631,7 +3629,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
               (local.tee $2
                (i32.add
                 (local.get $2)
-                (local.get $3)
+                (local.get $5)
                )
               )
              )
@@ -3764,10 +3762,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         )
         (br_if $label10
          (i32.gt_s
-          (local.get $14)
-          (local.tee $4
+          (local.get $7)
+          (local.tee $3
            (i32.add
-            (local.get $4)
+            (local.get $3)
             (i32.const 1)
            )
           )
@@ -3776,17 +3774,17 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $4
+     (local.set $3
       (i32.const 0)
      )
      (if
       (i32.gt_s
-       (local.tee $6
+       (local.tee $10
         (i32.sub
          (local.get $0)
-         (local.tee $13
+         (local.tee $7
           (i32.shl
-           (local.get $14)
+           (local.get $7)
            (i32.const 2)
           )
          )
@@ -3797,14 +3795,14 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       (then
        (loop $label11
         (f32.store
-         (local.tee $8
+         (local.tee $6
           (i32.add
            (local.get $9)
            (local.tee $2
             (i32.mul
              (i32.add
-              (local.get $4)
-              (local.get $13)
+              (local.get $3)
+              (local.get $7)
              )
              (i32.const 12)
             )
@@ -3819,7 +3817,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
               (local.tee $2
                (i32.add
                 (local.get $2)
-                (local.get $3)
+                (local.get $5)
                )
               )
              )
@@ -3849,7 +3847,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store offset=4
-         (local.get $8)
+         (local.get $6)
          (f32.add
           (f32.add
            (f32.add
@@ -3883,7 +3881,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store offset=8
-         (local.get $8)
+         (local.get $6)
          (f32.add
           (f32.add
            (f32.add
@@ -3918,10 +3916,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         )
         (br_if $label11
          (i32.gt_s
-          (local.get $6)
-          (local.tee $4
+          (local.get $10)
+          (local.tee $3
            (i32.add
-            (local.get $4)
+            (local.get $3)
             (i32.const 1)
            )
           )
@@ -3930,23 +3928,23 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $8
+     (local.set $3
       (i32.add
        (i32.mul
         (local.get $0)
         (i32.const 80)
        )
-       (i32.const 320)
+       (i32.const 12608)
       )
      )
-     (local.set $4
+     (local.set $2
       (i32.const 0)
      )
      (if
       (i32.gt_s
-       (local.tee $2
+       (local.tee $10
         (i32.and
-         (local.tee $13
+         (local.tee $6
           (i32.mul
            (local.get $0)
            (i32.const 3)
@@ -3961,30 +3959,30 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (loop $label12
         (v128.store align=4
          (i32.add
-          (local.get $8)
-          (local.tee $6
+          (local.get $3)
+          (local.tee $7
            (i32.shl
-            (local.get $4)
+            (local.get $2)
             (i32.const 2)
            )
           )
          )
          (block (result v128)
-          (local.set $40
+          (local.set $31
            (f32x4.mul
-            (local.tee $39
+            (local.tee $32
              (f32x4.abs
-              (local.tee $42
+              (local.tee $34
                (f32x4.add
                 (v128.load align=4
                  (i32.add
-                  (local.get $6)
-                  (local.get $10)
+                  (local.get $7)
+                  (local.get $17)
                  )
                 )
                 (v128.load align=4
                  (i32.add
-                  (local.get $6)
+                  (local.get $7)
                   (local.get $9)
                  )
                 )
@@ -3992,20 +3990,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
               )
              )
             )
-            (local.get $39)
+            (local.get $32)
            )
           )
-          (local.set $41
+          (local.set $33
            (f32x4.sub
-            (local.tee $38
+            (local.tee $36
              (f32x4.add
               (f32x4.mul
-               (local.tee $37
+               (local.tee $35
                 (f32x4.min
                  (f32x4.max
                   (f32x4.add
-                   (local.get $39)
-                   (local.get $39)
+                   (local.get $32)
+                   (local.get $32)
                   )
                   (v128.const i32x4 0xc2d00000 0xc2d00000 0xc2d00000 0xc2d00000)
                  )
@@ -4021,14 +4019,14 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            )
           )
           (v128.bitselect
-           (local.get $42)
+           (local.get $34)
            (v128.bitselect
             (f32x4.add
-             (local.get $39)
+             (local.get $32)
              (f32x4.mul
               (f32x4.mul
-               (local.get $39)
-               (local.get $40)
+               (local.get $32)
+               (local.get $31)
               )
               (f32x4.add
                (f32x4.mul
@@ -4039,19 +4037,19 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                     (f32x4.add
                      (f32x4.mul
                       (v128.const i32x4 0xbbbaf0e7 0xbbbaf0e7 0xbbbaf0e7 0xbbbaf0e7)
-                      (local.get $40)
+                      (local.get $31)
                      )
                      (v128.const i32x4 0x3ca9134e 0x3ca9134e 0x3ca9134e 0x3ca9134e)
                     )
-                    (local.get $40)
+                    (local.get $31)
                    )
                    (v128.const i32x4 0xbd5c1e2d 0xbd5c1e2d 0xbd5c1e2d 0xbd5c1e2d)
                   )
-                  (local.get $40)
+                  (local.get $31)
                  )
                  (v128.const i32x4 0x3e088393 0x3e088393 0x3e088393 0x3e088393)
                 )
-                (local.get $40)
+                (local.get $31)
                )
                (v128.const i32x4 0xbeaaaa99 0xbeaaaa99 0xbeaaaa99 0xbeaaaa99)
               )
@@ -4067,25 +4065,25 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (f32x4.add
                   (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000)
                   (f32x4.add
-                   (local.tee $37
+                   (local.tee $31
                     (f32x4.sub
                      (f32x4.sub
-                      (local.get $37)
+                      (local.get $35)
                       (f32x4.mul
-                       (local.get $41)
+                       (local.get $33)
                        (v128.const i32x4 0x3f317200 0x3f317200 0x3f317200 0x3f317200)
                       )
                      )
                      (f32x4.mul
-                      (local.get $41)
+                      (local.get $33)
                       (v128.const i32x4 0x35bfbe8e 0x35bfbe8e 0x35bfbe8e 0x35bfbe8e)
                      )
                     )
                    )
                    (f32x4.mul
                     (f32x4.mul
-                     (local.get $37)
-                     (local.get $37)
+                     (local.get $31)
+                     (local.get $31)
                     )
                     (f32x4.add
                      (f32x4.mul
@@ -4096,19 +4094,19 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                           (f32x4.add
                            (f32x4.mul
                             (v128.const i32x4 0x3ab511f8 0x3ab511f8 0x3ab511f8 0x3ab511f8)
-                            (local.get $37)
+                            (local.get $31)
                            )
                            (v128.const i32x4 0x3c091d05 0x3c091d05 0x3c091d05 0x3c091d05)
                           )
-                          (local.get $37)
+                          (local.get $31)
                          )
                          (v128.const i32x4 0x3d2aac79 0x3d2aac79 0x3d2aac79 0x3d2aac79)
                         )
-                        (local.get $37)
+                        (local.get $31)
                        )
                        (v128.const i32x4 0x3e2aaa49 0x3e2aaa49 0x3e2aaa49 0x3e2aaa49)
                       )
-                      (local.get $37)
+                      (local.get $31)
                      )
                      (v128.const i32x4 0x3efffffe 0x3efffffe 0x3efffffe 0x3efffffe)
                     )
@@ -4117,11 +4115,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  )
                  (i32x4.shl
                   (i32x4.add
-                   (local.tee $38
+                   (local.tee $33
                     (i32x4.shr_s
-                     (local.tee $37
+                     (local.tee $31
                       (i32x4.sub
-                       (local.get $38)
+                       (local.get $36)
                        (v128.const i32x4 0x4b400000 0x4b400000 0x4b400000 0x4b400000)
                       )
                      )
@@ -4136,8 +4134,8 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                 (i32x4.shl
                  (i32x4.add
                   (i32x4.sub
-                   (local.get $37)
-                   (local.get $38)
+                   (local.get $31)
+                   (local.get $33)
                   )
                   (v128.const i32x4 0x0000007f 0x0000007f 0x0000007f 0x0000007f)
                  )
@@ -4149,7 +4147,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
              )
             )
             (f32x4.lt
-             (local.get $39)
+             (local.get $32)
              (v128.const i32x4 0x3f200000 0x3f200000 0x3f200000 0x3f200000)
             )
            )
@@ -4159,10 +4157,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         )
         (br_if $label12
          (i32.gt_s
-          (local.get $2)
-          (local.tee $4
+          (local.get $10)
+          (local.tee $2
            (i32.add
-            (local.get $4)
+            (local.get $2)
             (i32.const 4)
            )
           )
@@ -4173,37 +4171,37 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      )
      (if
       (i32.lt_s
-       (local.get $4)
-       (local.get $13)
+       (local.get $2)
+       (local.get $6)
       )
       (then
        (loop $label13
         (f32.store
          (i32.add
-          (local.get $8)
-          (local.tee $2
+          (local.get $3)
+          (local.tee $7
            (i32.shl
-            (local.get $4)
+            (local.get $2)
             (i32.const 2)
            )
           )
          )
          (block (result f32)
-          (local.set $28
+          (local.set $21
            (f32.mul
-            (local.tee $26
+            (local.tee $22
              (f32.abs
-              (local.tee $27
+              (local.tee $24
                (f32.add
                 (f32.load
                  (i32.add
-                  (local.get $2)
-                  (local.get $10)
+                  (local.get $7)
+                  (local.get $17)
                  )
                 )
                 (f32.load
                  (i32.add
-                  (local.get $2)
+                  (local.get $7)
                   (local.get $9)
                  )
                 )
@@ -4211,20 +4209,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
               )
              )
             )
-            (local.get $26)
+            (local.get $22)
            )
           )
-          (local.set $34
+          (local.set $23
            (f32.add
-            (local.tee $21
+            (local.tee $26
              (f32.add
               (f32.mul
-               (local.tee $23
+               (local.tee $25
                 (f32.min
                  (f32.max
                   (f32.add
-                   (local.get $26)
-                   (local.get $26)
+                   (local.get $22)
+                   (local.get $22)
                   )
                   (f32.const -104)
                  )
@@ -4242,11 +4240,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (f32.copysign
            (select
             (f32.add
-             (local.get $26)
+             (local.get $22)
              (f32.mul
               (f32.mul
-               (local.get $26)
-               (local.get $28)
+               (local.get $22)
+               (local.get $21)
               )
               (f32.add
                (f32.mul
@@ -4256,20 +4254,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                    (f32.mul
                     (f32.add
                      (f32.mul
-                      (local.get $28)
+                      (local.get $21)
                       (f32.const -0.005704987328499556)
                      )
                      (f32.const 0.0206390880048275)
                     )
-                    (local.get $28)
+                    (local.get $21)
                    )
                    (f32.const -0.05373971536755562)
                   )
-                  (local.get $28)
+                  (local.get $21)
                  )
                  (f32.const 0.13331441581249237)
                 )
-                (local.get $28)
+                (local.get $21)
                )
                (f32.const -0.3333328068256378)
               )
@@ -4284,25 +4282,25 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                 (f32.mul
                  (f32.add
                   (f32.add
-                   (local.tee $23
+                   (local.tee $21
                     (f32.sub
                      (f32.sub
-                      (local.get $23)
+                      (local.get $25)
                       (f32.mul
-                       (local.get $34)
+                       (local.get $23)
                        (f32.const 0.693145751953125)
                       )
                      )
                      (f32.mul
-                      (local.get $34)
+                      (local.get $23)
                       (f32.const 1.428606765330187e-06)
                      )
                     )
                    )
                    (f32.mul
                     (f32.mul
-                     (local.get $23)
-                     (local.get $23)
+                     (local.get $21)
+                     (local.get $21)
                     )
                     (f32.add
                      (f32.mul
@@ -4312,20 +4310,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                          (f32.mul
                           (f32.add
                            (f32.mul
-                            (local.get $23)
+                            (local.get $21)
                             (f32.const 0.001381455920636654)
                            )
                            (f32.const 0.008368735201656818)
                           )
-                          (local.get $23)
+                          (local.get $21)
                          )
                          (f32.const 0.04166838899254799)
                         )
-                        (local.get $23)
+                        (local.get $21)
                        )
                        (f32.const 0.1666652113199234)
                       )
-                      (local.get $23)
+                      (local.get $21)
                      )
                      (f32.const 0.4999999403953552)
                     )
@@ -4336,12 +4334,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (f32.reinterpret_i32
                   (i32.shl
                    (i32.add
-                    (local.tee $2
+                    (local.tee $10
                      (i32.shr_s
-                      (local.tee $6
+                      (local.tee $7
                        (i32.sub
                         (i32.reinterpret_f32
-                         (local.get $21)
+                         (local.get $26)
                         )
                         (i32.const 1262485504)
                        )
@@ -4359,8 +4357,8 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                  (i32.shl
                   (i32.add
                    (i32.sub
-                    (local.get $6)
-                    (local.get $2)
+                    (local.get $7)
+                    (local.get $10)
                    )
                    (i32.const 127)
                   )
@@ -4373,40 +4371,40 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
              )
             )
             (f32.lt
-             (local.get $26)
+             (local.get $22)
              (f32.const 0.625)
             )
            )
-           (local.get $27)
+           (local.get $24)
           )
          )
         )
         (br_if $label13
          (i32.lt_s
-          (local.tee $4
+          (local.tee $2
            (i32.add
-            (local.get $4)
+            (local.get $2)
             (i32.const 1)
            )
           )
-          (local.get $13)
+          (local.get $6)
          )
         )
        )
       )
      )
      (memory.copy
-      (local.tee $4
+      (local.tee $18
        (i32.add
         (i32.shl
          (local.get $0)
          (i32.const 6)
         )
-        (i32.const 320)
+        (i32.const 12608)
        )
       )
-      (local.get $3)
-      (local.tee $6
+      (local.get $5)
+      (local.tee $2
        (i32.mul
         (local.get $0)
         (i32.const 12)
@@ -4414,40 +4412,40 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
      )
      (memory.copy
-      (local.get $3)
-      (local.tee $2
+      (local.get $5)
+      (local.tee $3
        (i32.add
         (i32.mul
          (local.get $0)
          (i32.const 80)
         )
-        (i32.const 320)
+        (i32.const 12608)
        )
       )
-      (local.get $6)
-     )
-     (memory.copy
-      (i32.add
-       (local.get $7)
-       (local.get $15)
-      )
       (local.get $2)
-      (local.get $6)
      )
      (memory.copy
       (i32.add
-       (local.get $7)
-       (local.get $20)
+       (local.get $16)
+       (local.get $19)
       )
-      (local.get $4)
-      (local.get $6)
+      (local.get $3)
+      (local.get $2)
+     )
+     (memory.copy
+      (i32.add
+       (local.get $14)
+       (local.get $16)
+      )
+      (local.get $18)
+      (local.get $2)
      )
      (br_if $label14
       (i32.gt_s
        (local.get $1)
-       (local.tee $5
+       (local.tee $4
         (i32.add
-         (local.get $5)
+         (local.get $4)
          (i32.const 1)
         )
        )
@@ -4457,13 +4455,13 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
    )
   )
   (memory.copy
-   (local.tee $4
+   (local.tee $7
     (i32.add
      (i32.mul
       (local.get $0)
       (i32.const 48)
      )
-     (i32.const 320)
+     (i32.const 12608)
     )
    )
    (i32.add
@@ -4471,54 +4469,54 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      (local.get $0)
      (i32.const 4)
     )
-    (i32.const 320)
+    (i32.const 12608)
    )
    (i32.mul
     (local.get $0)
     (i32.const 12)
    )
   )
-  (local.set $9
+  (local.set $2
    (i32.const 0)
   )
   (if
    (i32.gt_s
-    (local.tee $6
+    (local.tee $5
      (local.get $1)
     )
     (i32.const 0)
    )
    (then
-    (local.set $13
+    (local.set $16
      (i32.add
       (i32.shl
-       (local.get $18)
+       (local.get $12)
        (i32.const 4)
       )
-      (local.get $16)
+      (local.get $8)
      )
     )
     (loop $label21
-     (local.set $8
+     (local.set $6
       (i32.add
-       (local.get $15)
+       (local.get $19)
        (i32.shl
         (i32.mul
-         (local.tee $3
-          (local.tee $7
+         (local.tee $1
+          (local.tee $3
            (i32.mul
             (local.get $0)
             (i32.const 3)
            )
           )
          )
-         (local.tee $1
+         (local.tee $4
           (i32.sub
            (i32.sub
-            (local.get $6)
+            (local.get $5)
             (i32.const 1)
            )
-           (local.get $9)
+           (local.get $2)
           )
          )
         )
@@ -4526,14 +4524,14 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $2
+     (local.set $10
       (i32.add
-       (local.get $13)
-       (local.tee $5
+       (local.get $16)
+       (local.tee $17
         (i32.shl
          (i32.mul
           (local.get $1)
-          (local.get $3)
+          (local.get $4)
          )
          (i32.const 2)
         )
@@ -4543,20 +4541,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      (local.set $1
       (i32.const 0)
      )
-     (local.set $17
+     (local.set $9
       (i32.add
        (i32.shl
         (local.get $0)
         (i32.const 6)
        )
-       (i32.const 320)
+       (i32.const 12608)
       )
      )
      (if
       (i32.gt_s
-       (local.tee $3
+       (local.tee $11
         (i32.and
-         (local.get $7)
+         (local.get $3)
          (i32.const -4)
         )
        )
@@ -4566,8 +4564,8 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (loop $label15
         (v128.store align=4
          (i32.add
-          (local.get $17)
-          (local.tee $10
+          (local.get $9)
+          (local.tee $4
            (i32.shl
             (local.get $1)
             (i32.const 2)
@@ -4579,12 +4577,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            (v128.load align=4
             (i32.add
              (local.get $4)
-             (local.get $10)
+             (local.get $7)
             )
            )
            (v128.load align=4
             (i32.add
-             (local.get $2)
+             (local.get $4)
              (local.get $10)
             )
            )
@@ -4592,22 +4590,22 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (f32x4.sub
            (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000)
            (f32x4.mul
-            (local.tee $38
+            (local.tee $32
              (v128.load align=4
               (i32.add
-               (local.get $8)
-               (local.get $10)
+               (local.get $4)
+               (local.get $6)
               )
              )
             )
-            (local.get $38)
+            (local.get $32)
            )
           )
          )
         )
         (br_if $label15
          (i32.gt_s
-          (local.get $3)
+          (local.get $11)
           (local.tee $1
            (i32.add
             (local.get $1)
@@ -4622,14 +4620,14 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      (if
       (i32.lt_s
        (local.get $1)
-       (local.get $7)
+       (local.get $3)
       )
       (then
        (loop $label16
         (f32.store
          (i32.add
-          (local.get $17)
-          (local.tee $3
+          (local.get $9)
+          (local.tee $4
            (i32.shl
             (local.get $1)
             (i32.const 2)
@@ -4640,29 +4638,29 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (f32.add
            (f32.load
             (i32.add
-             (local.get $3)
              (local.get $4)
+             (local.get $7)
             )
            )
            (f32.load
             (i32.add
-             (local.get $2)
-             (local.get $3)
+             (local.get $4)
+             (local.get $10)
             )
            )
           )
           (f32.sub
            (f32.const 1)
            (f32.mul
-            (local.tee $21
+            (local.tee $22
              (f32.load
               (i32.add
-               (local.get $3)
-               (local.get $8)
+               (local.get $4)
+               (local.get $6)
               )
              )
             )
-            (local.get $21)
+            (local.get $22)
            )
           )
          )
@@ -4675,7 +4673,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             (i32.const 1)
            )
           )
-          (local.get $7)
+          (local.get $3)
          )
         )
        )
@@ -4687,48 +4685,54 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (local.get $0)
         (i32.const 80)
        )
-       (i32.const 320)
+       (i32.const 12608)
       )
      )
-     (local.set $8
+     (local.set $15
       (i32.shl
-       (local.tee $2
+       (local.tee $11
         (i32.shr_u
          (local.get $0)
-         (i32.const 2)
+         (i32.const 1)
         )
        )
-       (i32.const 2)
+       (i32.const 1)
       )
      )
-     (local.set $7
+     (local.set $1
       (i32.const 0)
      )
      (if
-      (local.get $2)
+      (local.get $11)
       (then
        (loop $label18
-        (local.set $1
+        (local.set $3
          (i32.add
-          (local.get $17)
-          (local.tee $3
+          (local.get $9)
+          (local.tee $4
            (i32.mul
-            (local.get $7)
-            (i32.const 48)
+            (local.get $1)
+            (i32.const 24)
            )
           )
          )
         )
-        (local.set $3
+        (local.set $6
          (i32.add
-          (local.get $3)
+          (local.get $4)
           (local.get $10)
          )
         )
-        (local.set $14
+        (local.set $4
          (i32.const 96)
         )
         (local.set $22
+         (f32.const 0)
+        )
+        (local.set $21
+         (f32.const 0)
+        )
+        (local.set $23
          (f32.const 0)
         )
         (local.set $24
@@ -4737,31 +4741,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (local.set $25
          (f32.const 0)
         )
-        (local.set $29
-         (f32.const 0)
-        )
-        (local.set $30
-         (f32.const 0)
-        )
-        (local.set $31
-         (f32.const 0)
-        )
-        (local.set $32
-         (f32.const 0)
-        )
-        (local.set $33
-         (f32.const 0)
-        )
-        (local.set $35
-         (f32.const 0)
-        )
-        (local.set $36
-         (f32.const 0)
-        )
         (local.set $26
-         (f32.const 0)
-        )
-        (local.set $28
          (f32.const 0)
         )
         (loop $label17
@@ -4769,14 +4749,40 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (f32.add
            (local.get $22)
            (f32.mul
-            (local.tee $21
+            (local.tee $27
              (f32.load
-              (local.get $1)
+              (local.get $3)
              )
             )
-            (local.tee $34
+            (local.tee $28
              (f32.load
-              (local.get $14)
+              (local.get $4)
+             )
+            )
+           )
+          )
+         )
+         (local.set $21
+          (f32.add
+           (local.get $21)
+           (f32.mul
+            (local.get $27)
+            (local.tee $29
+             (f32.load offset=4
+              (local.get $4)
+             )
+            )
+           )
+          )
+         )
+         (local.set $23
+          (f32.add
+           (local.get $23)
+           (f32.mul
+            (local.get $27)
+            (local.tee $30
+             (f32.load offset=8
+              (local.get $4)
              )
             )
            )
@@ -4786,12 +4792,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (f32.add
            (local.get $24)
            (f32.mul
-            (local.get $21)
             (local.tee $27
-             (f32.load offset=4
-              (local.get $14)
+             (f32.load offset=12
+              (local.get $3)
              )
             )
+            (local.get $28)
            )
           )
          )
@@ -4799,87 +4805,8 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (f32.add
            (local.get $25)
            (f32.mul
-            (local.get $21)
-            (local.tee $23
-             (f32.load offset=8
-              (local.get $14)
-             )
-            )
-           )
-          )
-         )
-         (local.set $29
-          (f32.add
-           (local.get $29)
-           (f32.mul
-            (local.tee $21
-             (f32.load offset=12
-              (local.get $1)
-             )
-            )
-            (local.get $34)
-           )
-          )
-         )
-         (local.set $30
-          (f32.add
-           (local.get $30)
-           (f32.mul
-            (local.get $21)
             (local.get $27)
-           )
-          )
-         )
-         (local.set $31
-          (f32.add
-           (local.get $31)
-           (f32.mul
-            (local.get $21)
-            (local.get $23)
-           )
-          )
-         )
-         (local.set $32
-          (f32.add
-           (local.get $32)
-           (f32.mul
-            (local.tee $21
-             (f32.load offset=24
-              (local.get $1)
-             )
-            )
-            (local.get $34)
-           )
-          )
-         )
-         (local.set $33
-          (f32.add
-           (local.get $33)
-           (f32.mul
-            (local.get $21)
-            (local.get $27)
-           )
-          )
-         )
-         (local.set $35
-          (f32.add
-           (local.get $35)
-           (f32.mul
-            (local.get $21)
-            (local.get $23)
-           )
-          )
-         )
-         (local.set $36
-          (f32.add
-           (local.get $36)
-           (f32.mul
-            (local.tee $21
-             (f32.load offset=36
-              (local.get $1)
-             )
-            )
-            (local.get $34)
+            (local.get $29)
            )
           )
          )
@@ -4887,31 +4814,22 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (f32.add
            (local.get $26)
            (f32.mul
-            (local.get $21)
             (local.get $27)
+            (local.get $30)
            )
           )
          )
-         (local.set $28
-          (f32.add
-           (local.get $28)
-           (f32.mul
-            (local.get $21)
-            (local.get $23)
-           )
-          )
-         )
-         (local.set $1
+         (local.set $3
           (i32.add
-           (local.get $1)
+           (local.get $3)
            (i32.const 4)
           )
          )
          (br_if $label17
           (i32.lt_u
-           (local.tee $14
+           (local.tee $4
             (i32.add
-             (local.get $14)
+             (local.get $4)
              (i32.const 12)
             )
            )
@@ -4920,59 +4838,35 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store
-         (local.get $3)
+         (local.get $6)
          (local.get $22)
         )
         (f32.store offset=4
-         (local.get $3)
-         (local.get $24)
+         (local.get $6)
+         (local.get $21)
         )
         (f32.store offset=8
-         (local.get $3)
-         (local.get $25)
+         (local.get $6)
+         (local.get $23)
         )
         (f32.store offset=12
-         (local.get $3)
-         (local.get $29)
+         (local.get $6)
+         (local.get $24)
         )
         (f32.store offset=16
-         (local.get $3)
-         (local.get $30)
+         (local.get $6)
+         (local.get $25)
         )
         (f32.store offset=20
-         (local.get $3)
-         (local.get $31)
-        )
-        (f32.store offset=24
-         (local.get $3)
-         (local.get $32)
-        )
-        (f32.store offset=28
-         (local.get $3)
-         (local.get $33)
-        )
-        (f32.store offset=32
-         (local.get $3)
-         (local.get $35)
-        )
-        (f32.store offset=36
-         (local.get $3)
-         (local.get $36)
-        )
-        (f32.store offset=40
-         (local.get $3)
+         (local.get $6)
          (local.get $26)
-        )
-        (f32.store offset=44
-         (local.get $3)
-         (local.get $28)
         )
         (br_if $label18
          (i32.gt_s
-          (local.get $2)
-          (local.tee $7
+          (local.get $11)
+          (local.tee $1
            (i32.add
-            (local.get $7)
+            (local.get $1)
             (i32.const 1)
            )
           )
@@ -4981,15 +4875,15 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
      )
-     (local.set $7
+     (local.set $3
       (i32.const 0)
      )
      (if
       (i32.gt_s
-       (local.tee $2
+       (local.tee $11
         (i32.sub
          (local.get $0)
-         (local.get $8)
+         (local.get $15)
         )
        )
        (i32.const 0)
@@ -4998,34 +4892,34 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (loop $label20
         (local.set $1
          (i32.add
-          (local.get $17)
-          (local.tee $3
+          (local.get $9)
+          (local.tee $4
            (i32.mul
             (i32.add
-             (local.get $7)
-             (local.get $8)
+             (local.get $3)
+             (local.get $15)
             )
             (i32.const 12)
            )
           )
          )
         )
-        (local.set $3
+        (local.set $6
          (i32.add
-          (local.get $3)
+          (local.get $4)
           (local.get $10)
          )
         )
-        (local.set $14
+        (local.set $4
          (i32.const 96)
         )
         (local.set $22
          (f32.const 0)
         )
-        (local.set $24
+        (local.set $21
          (f32.const 0)
         )
-        (local.set $25
+        (local.set $23
          (f32.const 0)
         )
         (loop $label19
@@ -5033,35 +4927,35 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (f32.add
            (local.get $22)
            (f32.mul
-            (local.tee $21
+            (local.tee $24
              (f32.load
               (local.get $1)
              )
             )
             (f32.load
-             (local.get $14)
+             (local.get $4)
             )
            )
           )
          )
-         (local.set $24
+         (local.set $21
           (f32.add
-           (local.get $24)
+           (local.get $21)
            (f32.mul
-            (local.get $21)
+            (local.get $24)
             (f32.load offset=4
-             (local.get $14)
+             (local.get $4)
             )
            )
           )
          )
-         (local.set $25
+         (local.set $23
           (f32.add
-           (local.get $25)
+           (local.get $23)
            (f32.mul
-            (local.get $21)
+            (local.get $24)
             (f32.load offset=8
-             (local.get $14)
+             (local.get $4)
             )
            )
           )
@@ -5074,9 +4968,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
          (br_if $label19
           (i32.lt_u
-           (local.tee $14
+           (local.tee $4
             (i32.add
-             (local.get $14)
+             (local.get $4)
              (i32.const 12)
             )
            )
@@ -5085,23 +4979,23 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (f32.store
-         (local.get $3)
+         (local.get $6)
          (local.get $22)
         )
         (f32.store offset=4
-         (local.get $3)
-         (local.get $24)
+         (local.get $6)
+         (local.get $21)
         )
         (f32.store offset=8
-         (local.get $3)
-         (local.get $25)
+         (local.get $6)
+         (local.get $23)
         )
         (br_if $label20
          (i32.gt_s
-          (local.get $2)
-          (local.tee $7
+          (local.get $11)
+          (local.tee $3
            (i32.add
-            (local.get $7)
+            (local.get $3)
             (i32.const 1)
            )
           )
@@ -5111,13 +5005,13 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
      )
      (memory.copy
-      (local.get $4)
+      (local.get $7)
       (i32.add
        (i32.mul
         (local.get $0)
         (i32.const 80)
        )
-       (i32.const 320)
+       (i32.const 12608)
       )
       (local.tee $1
        (i32.mul
@@ -5128,24 +5022,24 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      )
      (memory.copy
       (i32.add
-       (local.get $5)
-       (local.get $19)
+       (local.get $13)
+       (local.get $17)
       )
       (i32.add
        (i32.shl
         (local.get $0)
         (i32.const 6)
        )
-       (i32.const 320)
+       (i32.const 12608)
       )
       (local.get $1)
      )
      (br_if $label21
       (i32.gt_s
-       (local.get $6)
-       (local.tee $9
+       (local.get $5)
+       (local.tee $2
         (i32.add
-         (local.get $9)
+         (local.get $2)
          (i32.const 1)
         )
        )
@@ -5154,81 +5048,69 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     )
    )
   )
-  (local.set $8
+  (local.set $6
    (i32.add
     (i32.mul
-     (local.get $18)
+     (local.get $12)
      (i32.const 48)
     )
-    (local.get $16)
+    (local.get $8)
    )
   )
-  (local.set $13
+  (local.set $7
    (i32.shl
-    (local.tee $2
+    (local.tee $9
      (i32.shr_u
-      (local.tee $3
+      (local.tee $10
        (i32.mul
         (local.get $0)
-        (local.get $6)
+        (local.get $5)
        )
       )
-      (i32.const 2)
+      (i32.const 1)
      )
     )
-    (i32.const 2)
+    (i32.const 1)
    )
   )
-  (local.set $5
+  (local.set $2
    (i32.const 0)
   )
   (if
-   (local.get $2)
+   (local.get $9)
    (then
     (loop $label23
-     (local.set $1
+     (local.set $3
       (i32.add
-       (local.get $19)
+       (local.get $13)
        (i32.mul
-        (local.get $5)
-        (i32.const 48)
+        (local.get $2)
+        (i32.const 24)
        )
       )
      )
-     (local.set $9
+     (local.set $1
       (i32.const 64)
      )
-     (local.set $10
+     (local.set $4
       (i32.add
-       (local.get $8)
+       (local.get $6)
        (i32.shl
-        (local.get $5)
-        (i32.const 5)
+        (local.get $2)
+        (i32.const 4)
        )
       )
      )
      (local.set $22
       (f32.const 0)
      )
+     (local.set $21
+      (f32.const 0)
+     )
+     (local.set $23
+      (f32.const 0)
+     )
      (local.set $24
-      (f32.const 0)
-     )
-     (local.set $25
-      (f32.const 0)
-     )
-     (local.set $29
-      (f32.const 0)
-     )
-     (local.set $30
-      (f32.const 0)
-     )
-     (local.set $31
-      (f32.const 0)
-     )
-     (local.set $32
-      (f32.const 0)
-     )
-     (local.set $33
       (f32.const 0)
      )
      (loop $label22
@@ -5236,16 +5118,42 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (f32.add
         (local.get $22)
         (f32.mul
-         (local.tee $21
+         (local.tee $25
+          (f32.load
+           (local.get $3)
+          )
+         )
+         (local.tee $26
           (f32.load
            (local.get $1)
           )
          )
-         (local.tee $27
-          (f32.load
-           (local.get $9)
+        )
+       )
+      )
+      (local.set $21
+       (f32.add
+        (local.get $21)
+        (f32.mul
+         (local.get $25)
+         (local.tee $25
+          (f32.load offset=4
+           (local.get $1)
           )
          )
+        )
+       )
+      )
+      (local.set $23
+       (f32.add
+        (local.get $23)
+        (f32.mul
+         (local.tee $27
+          (f32.load offset=12
+           (local.get $3)
+          )
+         )
+         (local.get $26)
         )
        )
       )
@@ -5253,92 +5161,22 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (f32.add
         (local.get $24)
         (f32.mul
-         (local.get $21)
-         (local.tee $23
-          (f32.load offset=4
-           (local.get $9)
-          )
-         )
-        )
-       )
-      )
-      (local.set $25
-       (f32.add
-        (local.get $25)
-        (f32.mul
-         (local.tee $21
-          (f32.load offset=12
-           (local.get $1)
-          )
-         )
          (local.get $27)
+         (local.get $25)
         )
        )
       )
-      (local.set $29
-       (f32.add
-        (local.get $29)
-        (f32.mul
-         (local.get $21)
-         (local.get $23)
-        )
-       )
-      )
-      (local.set $30
-       (f32.add
-        (local.get $30)
-        (f32.mul
-         (local.tee $21
-          (f32.load offset=24
-           (local.get $1)
-          )
-         )
-         (local.get $27)
-        )
-       )
-      )
-      (local.set $31
-       (f32.add
-        (local.get $31)
-        (f32.mul
-         (local.get $21)
-         (local.get $23)
-        )
-       )
-      )
-      (local.set $32
-       (f32.add
-        (local.get $32)
-        (f32.mul
-         (local.tee $21
-          (f32.load offset=36
-           (local.get $1)
-          )
-         )
-         (local.get $27)
-        )
-       )
-      )
-      (local.set $33
-       (f32.add
-        (local.get $33)
-        (f32.mul
-         (local.get $21)
-         (local.get $23)
-        )
-       )
-      )
-      (local.set $1
+      (local.set $3
        (i32.add
-        (local.get $1)
+        (local.get $3)
         (i32.const 4)
        )
       )
       (br_if $label22
        (i32.lt_u
-        (local.tee $9
+        (local.tee $1
          (i32.add
-          (local.get $9)
+          (local.get $1)
           (i32.const 8)
          )
         )
@@ -5347,43 +5185,27 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
      )
      (f32.store
-      (local.get $10)
+      (local.get $4)
       (local.get $22)
      )
      (f32.store offset=4
-      (local.get $10)
-      (local.get $24)
+      (local.get $4)
+      (local.get $21)
      )
      (f32.store offset=8
-      (local.get $10)
-      (local.get $25)
+      (local.get $4)
+      (local.get $23)
      )
      (f32.store offset=12
-      (local.get $10)
-      (local.get $29)
-     )
-     (f32.store offset=16
-      (local.get $10)
-      (local.get $30)
-     )
-     (f32.store offset=20
-      (local.get $10)
-      (local.get $31)
-     )
-     (f32.store offset=24
-      (local.get $10)
-      (local.get $32)
-     )
-     (f32.store offset=28
-      (local.get $10)
-      (local.get $33)
+      (local.get $4)
+      (local.get $24)
      )
      (br_if $label23
       (i32.gt_s
-       (local.get $2)
-       (local.tee $5
+       (local.get $9)
+       (local.tee $2
         (i32.add
-         (local.get $5)
+         (local.get $2)
          (i32.const 1)
         )
        )
@@ -5397,38 +5219,38 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
   )
   (if
    (i32.gt_s
-    (local.tee $2
+    (local.tee $9
      (i32.sub
-      (local.get $3)
-      (local.get $13)
+      (local.get $10)
+      (local.get $7)
      )
     )
     (i32.const 0)
    )
    (then
     (loop $label25
-     (local.set $9
+     (local.set $3
       (i32.add
-       (local.get $19)
+       (local.get $13)
        (i32.mul
-        (local.tee $3
+        (local.tee $4
          (i32.add
           (local.get $1)
-          (local.get $13)
+          (local.get $7)
          )
         )
         (i32.const 12)
        )
       )
      )
-     (local.set $5
+     (local.set $2
       (i32.const 64)
      )
-     (local.set $3
+     (local.set $4
       (i32.add
-       (local.get $8)
+       (local.get $6)
        (i32.shl
-        (local.get $3)
+        (local.get $4)
         (i32.const 3)
        )
       )
@@ -5436,7 +5258,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      (local.set $22
       (f32.const 0)
      )
-     (local.set $24
+     (local.set $21
       (f32.const 0)
      )
      (loop $label24
@@ -5444,39 +5266,39 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (f32.add
         (local.get $22)
         (f32.mul
-         (local.tee $21
+         (local.tee $23
           (f32.load
-           (local.get $9)
+           (local.get $3)
           )
          )
          (f32.load
-          (local.get $5)
+          (local.get $2)
          )
         )
        )
       )
-      (local.set $24
+      (local.set $21
        (f32.add
-        (local.get $24)
+        (local.get $21)
         (f32.mul
-         (local.get $21)
+         (local.get $23)
          (f32.load offset=4
-          (local.get $5)
+          (local.get $2)
          )
         )
        )
       )
-      (local.set $9
+      (local.set $3
        (i32.add
-        (local.get $9)
+        (local.get $3)
         (i32.const 4)
        )
       )
       (br_if $label24
        (i32.lt_u
-        (local.tee $5
+        (local.tee $2
          (i32.add
-          (local.get $5)
+          (local.get $2)
           (i32.const 8)
          )
         )
@@ -5485,14 +5307,70 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
      )
      (f32.store
-      (local.get $3)
+      (local.get $4)
       (local.get $22)
      )
      (f32.store offset=4
-      (local.get $3)
-      (local.get $24)
+      (local.get $4)
+      (local.get $21)
      )
      (br_if $label25
+      (i32.gt_s
+       (local.get $9)
+       (local.tee $1
+        (i32.add
+         (local.get $1)
+         (i32.const 1)
+        )
+       )
+      )
+     )
+    )
+   )
+  )
+  (local.set $4
+   (i32.add
+    (i32.mul
+     (local.get $12)
+     (i32.const 96)
+    )
+    (local.get $8)
+   )
+  )
+  (local.set $1
+   (i32.const 0)
+  )
+  (if
+   (i32.gt_s
+    (local.tee $2
+     (i32.mul
+      (local.get $0)
+      (local.get $5)
+     )
+    )
+    (i32.const 0)
+   )
+   (then
+    (loop $label26
+     (i64.store align=1
+      (i32.add
+       (local.get $4)
+       (i32.mul
+        (local.get $1)
+        (i32.const 20)
+       )
+      )
+      (i64.load align=1
+       (i32.add
+        (local.get $8)
+        (i32.shl
+         (local.get $1)
+         (i32.const 3)
+        )
+       )
+      )
+     )
+     (br_if $label26
       (i32.gt_s
        (local.get $2)
        (local.tee $1
@@ -5506,71 +5384,15 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     )
    )
   )
-  (local.set $3
-   (i32.add
-    (i32.mul
-     (local.get $18)
-     (i32.const 96)
-    )
-    (local.get $16)
-   )
-  )
-  (local.set $5
+  (local.set $1
    (i32.const 0)
   )
   (if
    (i32.gt_s
-    (local.tee $1
+    (local.tee $8
      (i32.mul
       (local.get $0)
-      (local.get $6)
-     )
-    )
-    (i32.const 0)
-   )
-   (then
-    (loop $label26
-     (i64.store align=1
-      (i32.add
-       (local.get $3)
-       (i32.mul
-        (local.get $5)
-        (i32.const 20)
-       )
-      )
-      (i64.load align=1
-       (i32.add
-        (local.get $16)
-        (i32.shl
-         (local.get $5)
-         (i32.const 3)
-        )
-       )
-      )
-     )
-     (br_if $label26
-      (i32.gt_s
-       (local.get $1)
-       (local.tee $5
-        (i32.add
-         (local.get $5)
-         (i32.const 1)
-        )
-       )
-      )
-     )
-    )
-   )
-  )
-  (local.set $5
-   (i32.const 0)
-  )
-  (if
-   (i32.gt_s
-    (local.tee $1
-     (i32.mul
-      (local.get $0)
-      (local.get $6)
+      (local.get $5)
      )
     )
     (i32.const 0)
@@ -5579,11 +5401,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
     (loop $label27
      (memory.copy
       (i32.add
-       (local.get $3)
+       (local.get $4)
        (i32.shl
         (i32.add
          (i32.mul
-          (local.get $5)
+          (local.get $1)
           (i32.const 5)
          )
          (i32.const 2)
@@ -5592,9 +5414,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        )
       )
       (i32.add
-       (local.get $20)
+       (local.get $14)
        (i32.mul
-        (local.get $5)
+        (local.get $1)
         (i32.const 12)
        )
       )
@@ -5602,10 +5424,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      )
      (br_if $label27
       (i32.gt_s
-       (local.get $1)
-       (local.tee $5
+       (local.get $8)
+       (local.tee $1
         (i32.add
-         (local.get $5)
+         (local.get $1)
          (i32.const 1)
         )
        )
@@ -5615,214 +5437,356 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
    )
   )
   (memory.fill
-   (i32.const 256)
+   (i32.const 12544)
    (i32.const 0)
    (i32.const 60)
   )
-  (local.set $14
+  (local.set $1
    (i32.const 0)
   )
   (if
    (i32.gt_s
-    (local.tee $20
+    (local.tee $12
      (i32.mul
       (local.get $0)
-      (local.get $6)
+      (local.get $5)
      )
     )
     (i32.const 0)
    )
    (then
     (loop $label31
-     (local.set $15
-      (select
-       (i32.const 8)
-       (local.tee $1
-        (i32.sub
-         (local.get $20)
-         (local.get $14)
-        )
-       )
-       (i32.gt_s
-        (local.get $1)
-        (i32.const 8)
-       )
-      )
-     )
-     (local.set $10
-      (i32.add
-       (local.get $19)
-       (i32.mul
-        (local.get $14)
-        (i32.const 12)
-       )
-      )
-     )
      (local.set $2
-      (i32.add
-       (local.get $3)
-       (i32.mul
-        (local.get $14)
-        (i32.const 20)
-       )
-      )
-     )
-     (local.set $4
       (i32.const 0)
      )
-     (loop $label30
-      (local.set $8
-       (local.tee $1
-        (i32.add
-         (local.get $10)
-         (i32.shl
-          (local.get $4)
-          (i32.const 2)
-         )
-        )
-       )
-      )
-      (local.set $13
-       (i32.add
-        (local.tee $5
-         (local.get $2)
-        )
-        (i32.mul
-         (local.get $15)
-         (i32.const 20)
-        )
-       )
-      )
-      (local.set $38
-       (v128.load align=4
-        (local.tee $7
-         (i32.add
-          (i32.mul
-           (local.get $4)
-           (i32.const 20)
+     (if
+      (i32.gt_s
+       (local.tee $8
+        (select
+         (i32.const 256)
+         (local.tee $8
+          (i32.sub
+           (local.get $12)
+           (local.get $1)
           )
+         )
+         (i32.gt_s
+          (local.get $8)
           (i32.const 256)
          )
         )
        )
+       (i32.const 0)
       )
-      (loop $label28
-       (local.set $38
-        (f32x4.add
-         (local.get $38)
-         (f32x4.mul
+      (then
+       (loop $label28
+        (v128.store align=4
+         (local.tee $3
+          (i32.add
+           (i32.shl
+            (local.get $2)
+            (i32.const 5)
+           )
+           (i32.const 256)
+          )
+         )
+         (v128.load align=4
+          (local.tee $6
+           (i32.add
+            (local.get $4)
+            (i32.mul
+             (i32.add
+              (local.get $1)
+              (local.get $2)
+             )
+             (i32.const 20)
+            )
+           )
+          )
+         )
+        )
+        (i32.store offset=16
+         (local.get $3)
+         (i32.load offset=16
+          (local.get $6)
+         )
+        )
+        (i32.store offset=20
+         (local.get $3)
+         (i32.const 0)
+        )
+        (i32.store offset=24
+         (local.get $3)
+         (i32.const 0)
+        )
+        (i32.store offset=28
+         (local.get $3)
+         (i32.const 0)
+        )
+        (br_if $label28
+         (i32.gt_s
+          (local.get $8)
+          (local.tee $2
+           (i32.add
+            (local.get $2)
+            (i32.const 1)
+           )
+          )
+         )
+        )
+       )
+      )
+     )
+     (local.set $2
+      (i32.const 0)
+     )
+     (if
+      (i32.gt_s
+       (local.get $8)
+       (i32.const 0)
+      )
+      (then
+       (loop $label29
+        (i64.store align=4
+         (local.tee $3
+          (i32.add
+           (i32.shl
+            (local.get $2)
+            (i32.const 4)
+           )
+           (i32.const 8448)
+          )
+         )
+         (i64.load align=4
+          (local.tee $6
+           (i32.add
+            (i32.mul
+             (i32.add
+              (local.get $1)
+              (local.get $2)
+             )
+             (i32.const 12)
+            )
+            (local.get $13)
+           )
+          )
+         )
+        )
+        (i32.store offset=8
+         (local.get $3)
+         (i32.load offset=8
+          (local.get $6)
+         )
+        )
+        (br_if $label29
+         (i32.gt_s
+          (local.get $8)
+          (local.tee $2
+           (i32.add
+            (local.get $2)
+            (i32.const 1)
+           )
+          )
+         )
+        )
+       )
+      )
+     )
+     (local.set $2
+      (i32.const 8448)
+     )
+     (local.set $3
+      (i32.const 256)
+     )
+     (local.set $8
+      (i32.add
+       (i32.shl
+        (local.get $8)
+        (i32.const 5)
+       )
+       (i32.const 256)
+      )
+     )
+     (local.set $32
+      (v128.const i32x4 0x00000000 0x00000000 0x00000000 0x00000000)
+     )
+     (local.set $31
+      (v128.const i32x4 0x00000000 0x00000000 0x00000000 0x00000000)
+     )
+     (local.set $33
+      (v128.const i32x4 0x00000000 0x00000000 0x00000000 0x00000000)
+     )
+     (local.set $34
+      (v128.const i32x4 0x00000000 0x00000000 0x00000000 0x00000000)
+     )
+     (local.set $35
+      (v128.const i32x4 0x00000000 0x00000000 0x00000000 0x00000000)
+     )
+     (local.set $36
+      (v128.const i32x4 0x00000000 0x00000000 0x00000000 0x00000000)
+     )
+     (loop $label30
+      (local.set $32
+       (f32x4.add
+        (local.get $32)
+        (f32x4.mul
+         (local.tee $37
           (v128.load32_splat
-           (local.get $8)
+           (local.get $2)
           )
+         )
+         (local.tee $39
           (v128.load align=4
-           (local.get $5)
-          )
-         )
-        )
-       )
-       (local.set $8
-        (i32.add
-         (local.get $8)
-         (i32.const 12)
-        )
-       )
-       (br_if $label28
-        (i32.gt_u
-         (local.get $13)
-         (local.tee $5
-          (i32.add
-           (local.get $5)
-           (i32.const 20)
+           (local.get $3)
           )
          )
         )
        )
       )
-      (v128.store align=4
-       (local.get $7)
-       (local.get $38)
+      (local.set $31
+       (f32x4.add
+        (local.get $31)
+        (f32x4.mul
+         (local.get $37)
+         (local.tee $37
+          (v128.load offset=16 align=4
+           (local.get $3)
+          )
+         )
+        )
+       )
       )
-      (local.set $8
+      (local.set $33
+       (f32x4.add
+        (local.get $33)
+        (f32x4.mul
+         (local.tee $38
+          (v128.load32_splat offset=4
+           (local.get $2)
+          )
+         )
+         (local.get $39)
+        )
+       )
+      )
+      (local.set $34
+       (f32x4.add
+        (local.get $34)
+        (f32x4.mul
+         (local.get $38)
+         (local.get $37)
+        )
+       )
+      )
+      (local.set $35
+       (f32x4.add
+        (local.get $35)
+        (f32x4.mul
+         (local.tee $38
+          (v128.load32_splat offset=8
+           (local.get $2)
+          )
+         )
+         (local.get $39)
+        )
+       )
+      )
+      (local.set $36
+       (f32x4.add
+        (local.get $36)
+        (f32x4.mul
+         (local.get $38)
+         (local.get $37)
+        )
+       )
+      )
+      (local.set $2
        (i32.add
-        (local.tee $5
-         (i32.add
-          (local.get $2)
-          (i32.const 16)
-         )
-        )
-        (i32.mul
-         (local.get $15)
-         (i32.const 20)
-        )
+        (local.get $2)
+        (i32.const 16)
        )
-      )
-      (local.set $22
-       (f32.load
-        (local.tee $13
-         (i32.add
-          (local.get $7)
-          (i32.const 16)
-         )
-        )
-       )
-      )
-      (loop $label29
-       (local.set $22
-        (f32.add
-         (local.get $22)
-         (f32.mul
-          (f32.load
-           (local.get $1)
-          )
-          (f32.load
-           (local.get $5)
-          )
-         )
-        )
-       )
-       (local.set $1
-        (i32.add
-         (local.get $1)
-         (i32.const 12)
-        )
-       )
-       (br_if $label29
-        (i32.gt_u
-         (local.get $8)
-         (local.tee $5
-          (i32.add
-           (local.get $5)
-           (i32.const 20)
-          )
-         )
-        )
-       )
-      )
-      (f32.store
-       (local.get $13)
-       (local.get $22)
       )
       (br_if $label30
-       (i32.lt_s
-        (local.tee $4
+       (i32.gt_u
+        (local.get $8)
+        (local.tee $3
          (i32.add
-          (local.get $4)
-          (i32.const 1)
+          (local.get $3)
+          (i32.const 32)
          )
         )
-        (i32.const 3)
+       )
+      )
+     )
+     (v128.store align=4
+      (i32.const 12544)
+      (f32x4.add
+       (v128.load align=4
+        (i32.const 12544)
+       )
+       (local.get $32)
+      )
+     )
+     (f32.store
+      (i32.const 12560)
+      (f32.add
+       (f32.load
+        (i32.const 12560)
+       )
+       (f32x4.extract_lane 0
+        (local.get $31)
+       )
+      )
+     )
+     (v128.store align=4
+      (i32.const 12564)
+      (f32x4.add
+       (v128.load align=4
+        (i32.const 12564)
+       )
+       (local.get $33)
+      )
+     )
+     (f32.store
+      (i32.const 12580)
+      (f32.add
+       (f32.load
+        (i32.const 12580)
+       )
+       (f32x4.extract_lane 0
+        (local.get $34)
+       )
+      )
+     )
+     (v128.store align=4
+      (i32.const 12584)
+      (f32x4.add
+       (v128.load align=4
+        (i32.const 12584)
+       )
+       (local.get $35)
+      )
+     )
+     (f32.store
+      (i32.const 12600)
+      (f32.add
+       (f32.load
+        (i32.const 12600)
+       )
+       (f32x4.extract_lane 0
+        (local.get $36)
        )
       )
      )
      (br_if $label31
       (i32.lt_s
-       (local.tee $14
+       (local.tee $1
         (i32.add
-         (local.get $14)
-         (i32.const 8)
+         (local.get $1)
+         (i32.const 256)
         )
        )
-       (local.get $20)
+       (local.get $12)
       )
      )
     )
@@ -5846,7 +5810,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (local.get $1)
        (i32.const 20)
       )
-      (i32.const 256)
+      (i32.const 12544)
      )
     )
    )
@@ -5879,7 +5843,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       (local.get $1)
       (i32.const 20)
      )
-     (i32.const 264)
+     (i32.const 12552)
     )
     (i32.const 12)
    )
@@ -5900,77 +5864,68 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
    (i32.const 0)
    (i32.const 12)
   )
-  (local.set $9
+  (local.set $1
    (i32.const 0)
   )
   (if
    (i32.gt_s
-    (local.tee $2
+    (local.tee $8
      (i32.mul
       (local.get $0)
-      (local.get $6)
+      (local.get $5)
      )
     )
     (i32.const 0)
    )
    (then
-    (loop $label35
-     (local.set $3
-      (i32.mul
-       (local.get $9)
-       (i32.const 3)
-      )
-     )
-     (local.set $0
-      (i32.const 0)
-     )
-     (loop $label34
-      (f32.store
-       (local.tee $1
-        (i32.add
-         (i32.shl
-          (local.get $0)
-          (i32.const 2)
-         )
-         (i32.const 240)
-        )
+    (loop $label34
+     (f32.store
+      (i32.const 240)
+      (f32.add
+       (f32.load
+        (i32.const 240)
        )
-       (f32.add
-        (f32.load
-         (local.get $1)
-        )
-        (f32.load
+       (f32.load
+        (local.tee $0
          (i32.add
-          (local.get $19)
-          (i32.shl
-           (i32.add
-            (local.get $0)
-            (local.get $3)
-           )
-           (i32.const 2)
+          (local.get $13)
+          (i32.mul
+           (local.get $1)
+           (i32.const 12)
           )
          )
         )
        )
       )
-      (br_if $label34
-       (i32.lt_s
-        (local.tee $0
-         (i32.add
-          (local.get $0)
-          (i32.const 1)
-         )
-        )
-        (i32.const 3)
+     )
+     (f32.store
+      (i32.const 244)
+      (f32.add
+       (f32.load
+        (i32.const 244)
+       )
+       (f32.load offset=4
+        (local.get $0)
        )
       )
      )
-     (br_if $label35
+     (f32.store
+      (i32.const 248)
+      (f32.add
+       (f32.load
+        (i32.const 248)
+       )
+       (f32.load offset=8
+        (local.get $0)
+       )
+      )
+     )
+     (br_if $label34
       (i32.gt_s
-       (local.get $2)
-       (local.tee $9
+       (local.get $8)
+       (local.tee $1
         (i32.add
-         (local.get $9)
+         (local.get $1)
          (i32.const 1)
         )
        )
