@@ -3,6 +3,7 @@ import { RnncError } from "../diagnostics.ts";
 import { vjpGraph } from "../autodiff/vjp.ts";
 import type { Program } from "../frontend/program.ts";
 import type { Graph, Node, Shape, TensorType } from "../ir/types.ts";
+import { fusedExpr } from "../ops/fused.ts";
 import { scanAttrs } from "../ops/scan.ts";
 import type { ScanAttrs } from "../ops/scan.ts";
 import { findSharedExpression, loadBinaryen, withOptimizeSettings } from "./binaryen.ts";
@@ -170,7 +171,87 @@ function planFunction(g: Graph, layout: Layout, inSlots: Slot[], outSlots: Slot[
 // ---------------------------------------------------------------------------------------------
 // Code generation
 
+/**
+ * Budgets per WebAssembly function. Binaryen's passes are fast on functions of this size and
+ * superlinear beyond: local coalescing slows down by orders of magnitude past 8,192 locals (its
+ * interference matrix turns sparse; 1.3 s → 200 s between a chain of 400 and one of 600
+ * equations), and V8 refuses a function of more than 1,000 parameters (a backward body takes the
+ * address of every residual it reads). A function (forward, backward, a scan body) whose kernels
+ * would exceed a budget is emitted as consecutive parts, functions of their own that Binaryen
+ * may not inline back (`PART`); a scan then calls its body's parts one after the other, each
+ * with the addresses of the body inputs it reads. The locals are estimated (`localsEstimate`,
+ * from above) and budgeted at half the cliff. Every example's functions fit whole: the code of
+ * the cells people write does not change.
+ */
+const LOCALS_BUDGET = 4096;
+const PARAMS_BUDGET = 128;
+/** Parts are named `<function>.part<k>`. */
+const PART = ".part";
+
+/**
+ * About how many locals a node's kernel declares, from above: a fused node one per op in each of
+ * its two loops (vector body, scalar tail) and a few per tensor it reads or writes, a GEMM its
+ * register tiles. Measured on every example at -O0, no kernel exceeds its estimate except
+ * matmul (up to 155) and outer (up to 76), hence their constants.
+ */
+function localsEstimate(n: Node): number {
+  const accesses = n.inputs.length + n.outputs.length;
+  switch (n.op) {
+    case "fused": return 2 * fusedExpr(n.attrs).nodes.length + 4 * accesses + 16;
+    case "matmul": return 192;
+    case "outer": return 96;
+    default: return 4 * accesses + 16;
+  }
+}
+
+/**
+ * The node indices of a function split into runs that each keep within LOCALS_BUDGET and within
+ * PARAMS_BUDGET distinct `params` (a run always holds at least one node); one run when all fits.
+ */
+function splitRuns(nodes: readonly Node[], params: (n: Node) => readonly string[]): number[][] {
+  const runs: number[][] = [];
+  let run: number[] = [], locals = 0, ps = new Set<string>();
+  nodes.forEach((n, i) => {
+    const l = localsEstimate(n), p = params(n);
+    const more = p.filter((v) => !ps.has(v)).length;
+    if (run.length > 0 && (locals + l > LOCALS_BUDGET || ps.size + more > PARAMS_BUDGET)) {
+      runs.push(run);
+      run = [];
+      locals = 0;
+      ps = new Set();
+    }
+    run.push(i);
+    locals += l;
+    p.forEach((v) => ps.add(v));
+  });
+  if (run.length > 0 || runs.length === 0) runs.push(run);
+  return runs;
+}
+
+/**
+ * A function a scan calls per step: its name, whether it takes T after B, and which body inputs it
+ * takes (by index), in order.
+ */
+interface BodyPart { name: string; withT: boolean; inputs: number[] }
+
+/** The Fn of a part of a body, which may lack the T parameter: reading T then throws NEEDS_T. */
+class PartFn extends Fn {
+  static readonly NEEDS_T = new Error("internal: a body part without T reads T");
+
+  constructor(bn: Binaryen, m: Module, nParams: number, private readonly hasT: boolean, where: (v: string) => Poly | { param: number }) {
+    super(bn, m, nParams, where);
+  }
+
+  override get T(): Expr {
+    if (!this.hasT) throw PartFn.NEEDS_T;
+    return super.T;
+  }
+}
+
 class Emitter {
+  /** Whether any function was split into parts (finishModule keeps Binaryen from inlining them). */
+  parts = false;
+
   constructor(readonly bn: Binaryen, readonly m: Module, readonly layout: Layout) {}
 
   where(plan: FnPlan) {
@@ -185,19 +266,39 @@ class Emitter {
 
   emitFunction(name: string, plan: FnPlan): void {
     const where = this.where(plan);
+    const B_T = this.bn.createType([this.bn.i32, this.bn.i32]);
+    const emitRun = (fn: Fn, run: number[]): Expr[] => {
+      const ctx: KernelCtx = { fn, type: (v) => plan.graph.types.get(v)! };
+      return run.flatMap((i) => {
+        const n = plan.graph.nodes[i]!;
+        return n.op === "scan" ? this.emitScan(fn, ctx, n, i, plan, where) : kernelFor(n.op)(ctx, n);
+      });
+    };
+    const runs = splitRuns(plan.graph.nodes, () => []);
     const fn = new Fn(this.bn, this.m, 2, (v) => where(v));
-    const ctx: KernelCtx = { fn, type: (v) => plan.graph.types.get(v)! };
     const body: Expr[] = [];
-    plan.graph.nodes.forEach((n, i) => {
-      if (n.op === "scan") body.push(...this.emitScan(fn, ctx, n, i, plan, where));
-      else body.push(...kernelFor(n.op)(ctx, n));
-    });
+    if (runs.length === 1) body.push(...emitRun(fn, runs[0]!));
+    else {
+      this.parts = true;
+      runs.forEach((run, k) => {
+        const part = new Fn(this.bn, this.m, 2, (v) => where(v));
+        part.finish(`${name}${PART}${k + 1}`, B_T, emitRun(part, run));
+        body.push(this.m.call(`${name}${PART}${k + 1}`, [fn.B, fn.T], this.bn.none));
+      });
+    }
     for (const c of plan.copies) body.push(fn.copy(fn.poly(this.layout.resolvePinned(c.to)), fn.addr(c.from), fn.count(c.shape)));
-    fn.finish(name, this.bn.createType([this.bn.i32, this.bn.i32]), body);
+    fn.finish(name, B_T, body);
   }
 
-  /** The body function: (B, T, address of each body input) → writes its outputs in its scratch. */
-  private emitBody(bp: BodyPlan, base: { C?: Slot; B?: Slot }): (v: string) => Poly {
+  /**
+   * The body function: (B, T, address of each body input) → writes its outputs in its scratch;
+   * or, for a body beyond the budgets, its parts, each taking (B, T, address of each body input
+   * it reads that moves from step to step, i.e. the x_t). The others (consts, carries, masked
+   * copies) have the same address at every step, `fixed(j)` for body input j: a part computes
+   * them itself (passed, they would be constant arguments that Binaryen's dead-argument pass
+   * moves into each part, then optimizes every part a second time).
+   */
+  private emitBody(bp: BodyPlan, base: { C?: Slot; B?: Slot }, fixed: (j: number) => Poly | null): { abs: (v: string) => Poly; parts: BodyPart[] } {
     const inputIndex = new Map(bp.body.inputs.map((v, i) => [v, i]));
     const abs = (v: string): Poly => {
       const s = bp.slots.get(v);
@@ -205,14 +306,47 @@ class Emitter {
       const b = s.arena === 0 ? base.C! : base.B!;
       return this.layout.resolveScratch({ arena: s.arena, at: b.at + s.at });
     };
-    const fn = new Fn(this.bn, this.m, 2 + bp.body.inputs.length, (v) => {
-      const i = inputIndex.get(v);
-      return i === undefined ? abs(v) : { param: 2 + i };
+    const runs = splitRuns(bp.body.nodes, (n) => n.inputs.filter((v) => inputIndex.has(v)));
+    if (runs.length === 1) {
+      const fn = new Fn(this.bn, this.m, 2 + bp.body.inputs.length, (v) => {
+        const i = inputIndex.get(v);
+        return i === undefined ? abs(v) : { param: 2 + i };
+      });
+      const ctx: KernelCtx = { fn, type: (v) => bp.body.types.get(v)! };
+      const code = bp.body.nodes.flatMap((n) => kernelFor(n.op)(ctx, n));
+      fn.finish(bp.fnName, this.bn.createType(Array(2 + bp.body.inputs.length).fill(this.bn.i32)), code);
+      return { abs, parts: [{ name: bp.fnName, withT: true, inputs: bp.body.inputs.map((_, i) => i) }] };
+    }
+    this.parts = true;
+    const parts = runs.map((run, k): BodyPart => {
+      const nodes = run.map((i) => bp.body.nodes[i]!);
+      const ins = [...new Set(nodes.flatMap((n) => n.inputs.filter((v) => inputIndex.has(v) && fixed(inputIndex.get(v)!) === null)))];
+      const name = `${bp.fnName}${PART}${k + 1}`;
+      // (B, T, addresses), or (B, addresses) when the part never reads T (most do not: a body's
+      // values are per step): an unused parameter is another thing Binaryen's dead-argument pass
+      // would remove from every part, re-optimizing each
+      const emit = (withT: boolean): BodyPart => {
+        const first = withT ? 2 : 1;
+        const param = new Map(ins.map((v, j) => [v, first + j]));
+        const fn = new PartFn(this.bn, this.m, first + ins.length, withT, (v) => {
+          const j = param.get(v);
+          if (j !== undefined) return { param: j };
+          const i = inputIndex.get(v);
+          return i === undefined ? abs(v) : fixed(i)!;
+        });
+        const ctx: KernelCtx = { fn, type: (v) => bp.body.types.get(v)! };
+        const code = nodes.flatMap((n) => kernelFor(n.op)(ctx, n));
+        fn.finish(name, this.bn.createType(Array(first + ins.length).fill(this.bn.i32)), code);
+        return { name, withT, inputs: ins.map((v) => inputIndex.get(v)!) };
+      };
+      try {
+        return emit(false);
+      } catch (e) {
+        if (e !== PartFn.NEEDS_T) throw e;
+        return emit(true);
+      }
     });
-    const ctx: KernelCtx = { fn, type: (v) => bp.body.types.get(v)! };
-    const code = bp.body.nodes.flatMap((n) => kernelFor(n.op)(ctx, n));
-    fn.finish(bp.fnName, this.bn.createType(Array(2 + bp.body.inputs.length).fill(this.bn.i32)), code);
-    return abs;
+    return { abs, parts };
   }
 
   private emitScan(fn: Fn, k: KernelCtx, n: Node, i: number, plan: FnPlan, where: (v: string) => Poly): Expr[] {
@@ -220,13 +354,19 @@ class Emitter {
     const a: ScanAttrs = scanAttrs(n.attrs);
     const bp = plan.bodies.get(i)!;
     const body = bp.body;
-    const bodyAbs = this.emitBody(bp, { C: plan.scratch.get(`#${i}.bodyC`), B: plan.scratch.get(`#${i}.bodyB`) });
     const nC = a.n_consts, nK = a.n_carry, nX = a.n_xs;
     const consts = n.inputs.slice(0, nC), inits = n.inputs.slice(nC, nC + nK), xs = n.inputs.slice(nC + nK, nC + nK + nX);
     const lengths = a.has_lengths ? n.inputs[n.inputs.length - 1]! : null;
     const finals = n.outputs.slice(0, nK), ys = n.outputs.slice(nK);
     const bodyIn = body.inputs;
     const btype = (v: string) => body.types.get(v)!;
+    /** Body input j's address when it is the same at every step (see emitBody); null for an x_t. */
+    const fixed = (j: number): Poly | null => {
+      if (j < nC) return where(consts[j]!);
+      if (lengths && isBatched(btype(bodyIn[j]!))) return this.layout.resolveScratch(plan.scratch.get(`#${i}.mask${j - nC}`)!);
+      return j < nC + nK ? where(finals[j - nC]!) : null;
+    };
+    const { abs: bodyAbs, parts } = this.emitBody(bp, { C: plan.scratch.get(`#${i}.bodyC`), B: plan.scratch.get(`#${i}.bodyB`) }, fixed);
     const code: Expr[] = [];
     // carries live in the final-output buffers
     finals.forEach((f, j) => code.push(fn.copy(fn.addr(f), fn.addr(inits[j]!), fn.count(k.type(f).shape))));
@@ -245,8 +385,12 @@ class Emitter {
 
     code.push(fn.loop(fn.get(Tl), (s) => {
       const step: Expr[] = [fn.set(t, a.reverse ? m.i32.sub(m.i32.sub(fn.get(Tl), fn.i32(1)), fn.get(s)) : fn.get(s))];
-      // addresses of this step's body inputs
-      const args: Expr[] = consts.map((c) => fn.addr(c));
+      // addresses of this step's body inputs: built once in this order (what a one-function body
+      // takes), and again for each part that reads them (a part of a split body)
+      const args: Expr[] = [];
+      const again: (() => Expr)[] = [];
+      const arg = (make: () => Expr) => { args.push(make()); again.push(make); };
+      consts.forEach((c) => arg(() => fn.addr(c)));
       finals.forEach((f, j) => {
         const bt = btype(bodyIn[nC + j]!);
         if (lengths && isBatched(bt)) {
@@ -254,23 +398,24 @@ class Emitter {
           step.push(perRow((b, active) => [m.if(active,
             fn.copy(rowAt(tempAddr(j), b, w()), rowAt(fn.addr(f), b, w()), w()),
             fn.zero(rowAt(tempAddr(j), b, w()), w()))]));
-          args.push(tempAddr(j));
-        } else args.push(fn.addr(f));
+          arg(() => tempAddr(j));
+        } else arg(() => fn.addr(f));
       });
       xs.forEach((x, j) => {
         const bt = btype(bodyIn[nC + nK + j]!);
-        const per = fn.count(k.type(x).shape.slice(1));
-        const xt = fn.at(fn.addr(x), m.i32.mul(fn.get(t), per));
+        const xt = () => fn.at(fn.addr(x), m.i32.mul(fn.get(t), fn.count(k.type(x).shape.slice(1))));
         if (lengths && isBatched(bt)) {
+          xt(); // (unused: built as before, so that a one-function body's code is unchanged)
           const w = () => rowsOf(bt.shape);
           const tmp = () => tempAddr(nK + j);
           step.push(perRow((b, active) => [m.if(active,
             fn.copy(rowAt(tmp(), b, w()), rowAt(fn.at(fn.addr(x), m.i32.mul(fn.get(t), fn.count(k.type(x).shape.slice(1)))), b, w()), w()),
             fn.zero(rowAt(tmp(), b, w()), w()))]));
-          args.push(tempAddr(nK + j));
-        } else args.push(xt);
+          arg(() => tempAddr(nK + j));
+        } else arg(xt);
       });
-      step.push(m.call(bp.fnName, [fn.B, fn.T, ...args], this.bn.none));
+      if (parts.length === 1) step.push(m.call(parts[0]!.name, [fn.B, fn.T, ...args], this.bn.none));
+      else for (const part of parts) step.push(m.call(part.name, [fn.B, ...(part.withT ? [fn.T] : []), ...part.inputs.map((j) => again[j]!())], this.bn.none));
       // new carries
       finals.forEach((f, j) => {
         const out = fn.poly(bodyAbs(body.outputs[j]!));
@@ -368,7 +513,7 @@ export async function compileProgram(p: Program, opts: CompileOptions = {}): Pro
       entries.push("train_step");
     }
     for (const e of entries) m.addFunctionExport(e, e);
-    const { wasm, wat } = finishModule(bn, m, opts, p.file);
+    const { wasm, wat } = finishModule(bn, m, opts, p.file, em.parts);
     const manifest = buildManifest(p, layout, total, inSlots, outSlots, ctSlots, gradSlots, wrt, bwd.cotangents);
     if (train) {
       manifest.entries.train_step = { export: "train_step" };
@@ -394,18 +539,28 @@ function startModule(bn: Binaryen, m: Module, initialPages: number): void {
 }
 
 /** Validates (including that the IR is a tree), optimizes at opts.optimize (default 3), emits. */
-function finishModule(bn: Binaryen, m: Module, opts: CompileOptions, what: string): { wasm: Uint8Array; wat?: string } {
+function finishModule(bn: Binaryen, m: Module, opts: CompileOptions, what: string, parts = false): { wasm: Uint8Array; wat?: string } {
   if (!m.validate()) throw new Error("internal: the emitted module does not validate");
   const shared = findSharedExpression(bn, m);
   if (shared) throw new Error(`internal: ${shared}`);
   const level = opts.optimize ?? 3;
   try {
+    if (level > 0 && parts) {
+      // parts of a split function are called once each: Binaryen would inline them all back
+      bn.setPassArgument("no-inline", `*${PART}*`);
+      try {
+        m.runPasses(["no-inline"]);
+      } finally {
+        bn.setPassArgument("no-inline", null);
+      }
+    }
     if (level > 0) withOptimizeSettings(bn, level, 0, () => m.optimize());
     return { wasm: m.emitBinary(), ...(opts.wat ? { wat: m.emitText() } : {}) };
   } catch (e) {
     // Binaryen's passes and writer recurse over expression depth, and its optimizer nests what it
-    // is given deeper: a cell of ~800 chained elementwise ops, fused into one loop, overflows the
-    // JS stack at -O1 and above (measured; at -O0 it compiles)
+    // is given deeper: a fused loop of ~700 chained equations overflowed the JS stack at -O1 and
+    // above (at -O0 it compiles). fuseElementwise now cuts fused loops at MAX_FUSED_DEPTH, far
+    // below that; this stays as the safety net for whatever else nests that deep
     if (e instanceof RangeError && /call stack/.test(e.message)) {
       throw new RnncError(`${what}: Binaryen ran out of stack at -O${level} (the graph's expressions are nested too deeply, e.g. a very long chain of elementwise equations); compile it with -O0`);
     }
@@ -533,10 +688,11 @@ export async function compileGraph(g: Graph, opts: CompileOptions = {}): Promise
   const m = new bn.Module();
   try {
     startModule(bn, m, Math.max(1, Math.ceil(evalPoly(total, 1, 1) / PAGE)));
-    new Emitter(bn, m, layout).emitFunction("run", plan);
+    const em = new Emitter(bn, m, layout);
+    em.emitFunction("run", plan);
     m.addFunctionExport("run", "run");
     return {
-      wasm: finishModule(bn, m, opts, "the graph").wasm,
+      wasm: finishModule(bn, m, opts, "the graph", em.parts).wasm,
       inputs: g.inputs.map((v, i) => ({ offset: layout.resolvePinned(inSlots[i]!), type: g.types.get(v)! })),
       outputs: g.outputs.map((v, i) => ({ offset: layout.resolvePinned(outSlots[i]!), type: g.types.get(v)! })),
       memoryBytes: total,

@@ -48,16 +48,27 @@ function sinkFromScan(rw: Rewriter, node: Node): string[] | null {
   const carryNext = new Set(p.carries.map((c) => c.next));
   const forbidden = new Set<Node>();
 
+  const producer = new Map<string, Node>();
+  for (const n of p.nodes) for (const o of n.outputs) producer.set(o, n);
   for (;;) {
     // the greatest set of liftable nodes whose values only feed each other and ys
-    // (connected to a projection)
+    // (connected to a projection): a node whose value the loop still reads stays, and so, in
+    // turn, do the nodes it reads (a worklist: one pass over the body, not one per link of a chain)
     const sunk = new Set([...lifted.keys()].filter((n) => !forbidden.has(n)));
-    for (let again = true; again;) {
-      again = false;
-      const readInLoop = new Set<string>(carryNext);
-      for (const n of p.nodes) if (!sunk.has(n)) n.inputs.forEach((v) => readInLoop.add(v));
-      for (const n of sunk) if (readInLoop.has(n.outputs[0]!)) { sunk.delete(n); again = true; }
-      if (keepAnchored(p.nodes, sunk)) again = true;
+    const keepAll = (stay: Iterable<Node>) => {
+      const work = [...stay];
+      const readInLoop = (v: string) => {
+        const q = producer.get(v);
+        if (q && sunk.delete(q)) work.push(q);
+      };
+      while (work.length) work.pop()!.inputs.forEach(readInLoop);
+    };
+    carryNext.forEach((v) => { const q = producer.get(v); if (q) sunk.delete(q); });
+    keepAll(p.nodes.filter((n) => !sunk.has(n)));
+    for (;;) {
+      const before = new Set(sunk);
+      if (!keepAnchored(p.nodes, sunk)) break;
+      keepAll([...before].filter((n) => !sunk.has(n)));
     }
     if (sunk.size === 0) return null;
     const made = new Set([...sunk].map((n) => n.outputs[0]!));
