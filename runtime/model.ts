@@ -843,6 +843,14 @@ export async function loadModel(wasm: WasmSource, manifest: unknown): Promise<Mo
   if (imports.length) {
     fail(`the module imports ${imports.map((i) => `${i.module}.${i.name} (${i.kind})`).join(", ")}, but rnnc modules import nothing`);
   }
+  // rnnc modules carry their program's graph hash (compiler/lower/compile.ts, GRAPH_HASH_SECTION)
+  const hashes = WA.Module.customSections(module, "rnnc.graph_hash");
+  if (hashes.length && m.graphHash !== undefined) {
+    const own = new TextDecoder().decode(hashes[0]!);
+    if (own !== m.graphHash) {
+      fail(`manifest does not match its module: the manifest describes graph ${m.graphHash.slice(0, 12)}…, the module was compiled from graph ${own.slice(0, 12)}…`);
+    }
+  }
   const instance = await WA.instantiate(module, {});
   const exports = instance.exports;
   const memory = exports.memory;

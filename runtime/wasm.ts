@@ -27,6 +27,7 @@ interface WasmApi {
   readonly Module: {
     new (bytes: ArrayBuffer | ArrayBufferView): WasmModule;
     imports(module: WasmModule): WasmImportDescriptor[];
+    customSections(module: WasmModule, name: string): ArrayBuffer[];
   };
   readonly Memory: abstract new (...args: never[]) => WasmMemory;
   readonly RuntimeError: abstract new (...args: never[]) => Error;

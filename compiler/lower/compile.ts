@@ -62,6 +62,9 @@ export interface Manifest {
 }
 
 /** A stable hash of a graph's structure (ops, attributes, types), for checkpoints and manifests. */
+/** The custom section holding the graph hash of the module's program (UTF-8 hex). */
+export const GRAPH_HASH_SECTION = "rnnc.graph_hash";
+
 export function graphHash(g: Graph): string {
   const h = createHash("sha256");
   const walk = (x: Graph) => {
@@ -513,6 +516,9 @@ export async function compileProgram(p: Program, opts: CompileOptions = {}): Pro
       entries.push("train_step");
     }
     for (const e of entries) m.addFunctionExport(e, e);
+    // the runtime checks this against the manifest's graphHash: a manifest of another graph whose
+    // entries and memory happen to fit this module would otherwise run the wrong computation
+    m.addCustomSection(GRAPH_HASH_SECTION, new TextEncoder().encode(graphHash(p.graph)));
     const { wasm, wat } = finishModule(bn, m, opts, p.file, em.parts);
     const manifest = buildManifest(p, layout, total, inSlots, outSlots, ctSlots, gradSlots, wrt, bwd.cotangents);
     if (train) {

@@ -89,6 +89,15 @@ t.test("a module that does not match its manifest", async (t) => {
   const shrunk = manifestJson();
   shrunk.memory.bytes = [64, 0, 0, 0];
   await rejectsExactly(t, loadModel(compiled.wasm, shrunk), /^manifest does not match its module: tensor params\.\w+ lies outside the planned memory \(bytes \d+\.\.\d+ at B=1, T=1, but memory\.bytes is 64\)$/);
+
+  // the same model with sigmoid for tanh: an identical manifest but for the graph hash
+  const otherDoc = JSON.parse(JSON.stringify(DOC).replace("tanh(", "sigmoid("));
+  const other = await compileProgram(buildModel(otherDoc, "other.json"));
+  const { graphHash: a, ...restA } = compiled.manifest as any, { graphHash: b, ...restB } = other.manifest as any;
+  t.not(a, b, "the two graphs differ");
+  t.same(restA, restB, "and their manifests are otherwise identical: only the hash tells them apart");
+  await rejectsExactly(t, loadModel(other.wasm, manifestJson()), `manifest does not match its module: the manifest describes graph ${a.slice(0, 12)}…, the module was compiled from graph ${b.slice(0, 12)}…`);
+  t.ok(await loadModel(other.wasm, other.manifest), "its own manifest loads");
 });
 
 t.test("inputs: names, shapes, lengths, values", async (t) => {
