@@ -13,22 +13,13 @@ import { optimizeGraph } from "../../compiler/passes/index.ts";
 import type { Graph } from "../../compiler/ir/types.ts";
 import { scanAttrs } from "../../compiler/ops/scan.ts";
 import { loadModel } from "../../runtime/index.ts";
+import { chainCell } from "./_chain.ts";
 
 /** Nodes of a graph and of its scan bodies. */
 function nodeCount(g: Graph): number {
   return g.nodes.reduce((n, node) => n + 1 + (node.op === "scan" ? nodeCount(scanAttrs(node.attrs).body) : 0), 0);
 }
 
-/** A cell whose state update is a chain of `n` equations: e_k = tanh(e_{k-1}) * 0.5 + x. */
-function chainCell(n: number) {
-  const equations: Record<string, string> = { e0: "tanh(W @ h + x)" };
-  for (let k = 1; k < n; k++) equations[`e${k}`] = `tanh(e${k - 1}) * 0.5 + x`;
-  return {
-    rnnc: "cell", name: `chain${n}`, sizes: { H: 3 },
-    inputs: { x: { shape: ["H"] } }, state: { h: { shape: ["H"] } }, params: { W: { shape: ["H", "H"] } },
-    equations, next: { h: `e${n - 1}` }, outputs: { y: `e${n - 1}` },
-  };
-}
 
 /** A cell where one value is read by `n` equations, all summed into the next state. */
 function fanOutCell(n: number) {

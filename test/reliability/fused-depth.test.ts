@@ -18,6 +18,7 @@ import { optimizeGraph } from "../../compiler/passes/index.ts";
 import { verifyGraph } from "../../compiler/passes/verify.ts";
 import { rng } from "../../compiler/autodiff/gradcheck.ts";
 import { Case } from "../ops/_helpers.ts";
+import { chainCell } from "./_chain.ts";
 
 /** The heaviest dependency path of a fused node's expression, in laneDepth units. */
 function fusedDepth(n: Node): number {
@@ -144,16 +145,6 @@ t.test("a wide band is cut into runs of at most maxOps ops", async (t) => {
   t.ok(identical(runGraph(both, c.values), runGraph(c.graph, c.values)), "the same bits");
 });
 
-/** A cell whose state update is a chain of `n` equations (as in bounded.test.ts). */
-function chainCell(n: number) {
-  const equations: Record<string, string> = { e0: "tanh(W @ h + x)" };
-  for (let k = 1; k < n; k++) equations[`e${k}`] = `tanh(e${k - 1}) * 0.5 + x`;
-  return {
-    rnnc: "cell", name: `chain${n}`, sizes: { H: 3 },
-    inputs: { x: { shape: ["H"] } }, state: { h: { shape: ["H"] } }, params: { W: { shape: ["H", "H"] } },
-    equations, next: { h: `e${n - 1}` }, outputs: { y: `e${n - 1}` },
-  };
-}
 
 t.test("the pipeline on a 400-equation chain: every fused loop within the bounds", async (t) => {
   const g = programFromCell(buildCell(chainCell(400), "chain400.json")).graph;
