@@ -38,12 +38,14 @@ const H = (name: (typeof HYPER_FIELDS)[number]) => HYPER_FIELDS.indexOf(name) * 
 /** Adds `opt_update(p, g, m, v, n, scale)` and `train_step(B, T) → i32`. */
 export function emitTrainStep(bn: Binaryen, m: Module, L: TrainLayout): void {
   emitUpdate(bn, m, L.hyper);
-  const f32 = bn.f32, i32 = bn.i32;
+  const f32 = bn.f32, i32 = bn.i32, v128 = bn.v128;
   const fn = new Fn(bn, m, 2, () => { throw new Error("internal: train_step reads no values"); });
   const hyper = () => fn.poly(L.hyper);
   const hyperGet = (field: (typeof HYPER_FIELDS)[number]) => m.f32.load(H(field), 4, hyper());
   const notFinite = (x: () => Expr) => m.f32.ne(m.f32.sub(x(), x()), fn.f32(0)); // x − x is NaN for ±Inf and NaN
   const norm2 = fn.local(f32), g = fn.local(f32), scale = fn.local(f32), norm = fn.local(f32);
+  const a0 = fn.local(v128), a1 = fn.local(v128), t = fn.local(v128), p = fn.local(i32);
+  const gv = (l: number) => fn.get(l, v128);
   const code: Expr[] = [];
   for (const c of L.cotangents) code.push(m.memory.fill(fn.poly(c.at), fn.i32(0), m.i32.shl(fn.poly(c.count), fn.i32(2))));
   code.push(m.f32.store(0, 4, fn.poly(L.lossCotangent), fn.f32(1)));
@@ -52,13 +54,27 @@ export function emitTrainStep(bn: Binaryen, m: Module, L: TrainLayout): void {
   code.push(fn.set(loss, m.f32.load(0, 4, fn.poly(L.loss))));
   code.push(m.f32.store(H("loss"), 4, hyper(), fn.get(loss, f32)));
   code.push(m.if(notFinite(() => fn.get(loss, f32)), m.return(fn.i32(1))));
-  code.push(fn.set(norm2, fn.f32(0)));
-  for (const p of L.params) {
-    code.push(fn.loop(fn.i32(p.count), (i) => [
-      fn.set(g, fn.loadF(fn.poly(p.g), fn.get(i))),
-      fn.set(norm2, m.f32.add(fn.get(norm2, f32), m.f32.mul(fn.get(g, f32), fn.get(g, f32)))),
-    ]));
+  // Σ g² over every gradient: eight partial sums (two f32x4) over chunks of 8, then the tails in order
+  code.push(fn.set(a0, m.f32x4.splat(fn.f32(0))), fn.set(a1, m.f32x4.splat(fn.f32(0))), fn.set(norm2, fn.f32(0)));
+  for (const q of L.params) {
+    const chunks = q.count >> 3;
+    if (chunks > 0) {
+      code.push(fn.loop(fn.i32(chunks), (i) => [
+        fn.set(p, m.i32.add(fn.poly(q.g), m.i32.shl(fn.get(i), fn.i32(5)))),
+        fn.set(t, m.v128.load(0, 16, fn.get(p))),
+        fn.set(a0, m.f32x4.add(gv(a0), m.f32x4.mul(gv(t), gv(t)))),
+        fn.set(t, m.v128.load(16, 16, fn.get(p))),
+        fn.set(a1, m.f32x4.add(gv(a1), m.f32x4.mul(gv(t), gv(t)))),
+      ]));
+    }
+    for (let e = chunks << 3; e < q.count; e++) {
+      code.push(fn.set(g, m.f32.load(e * 4, 4, fn.poly(q.g))));
+      code.push(fn.set(norm2, m.f32.add(fn.get(norm2, f32), m.f32.mul(fn.get(g, f32), fn.get(g, f32)))));
+    }
   }
+  const lane = (i: number) => m.f32x4.extract_lane(gv(a0), i);
+  code.push(fn.set(a0, m.f32x4.add(gv(a0), gv(a1))));
+  code.push(fn.set(norm2, m.f32.add(fn.get(norm2, f32), m.f32.add(m.f32.add(lane(0), lane(1)), m.f32.add(lane(2), lane(3))))));
   code.push(fn.set(norm, m.f32.sqrt(fn.get(norm2, f32))));
   code.push(m.f32.store(H("grad_norm"), 4, hyper(), fn.get(norm, f32)));
   code.push(m.if(notFinite(() => fn.get(norm, f32)), m.return(fn.i32(2))));
@@ -68,19 +84,31 @@ export function emitTrainStep(bn: Binaryen, m: Module, L: TrainLayout): void {
   code.push(fn.set(scale, m.select(
     m.i32.and(m.f32.gt(fn.get(clip, f32), fn.f32(0)), m.f32.gt(fn.get(norm, f32), fn.get(clip, f32))),
     m.f32.div(fn.get(clip, f32), fn.get(norm, f32)), fn.f32(1))));
-  for (const p of L.params) {
-    code.push(m.call("opt_update", [fn.poly(p.p), fn.poly(p.g), fn.poly(p.m), fn.poly(p.v), fn.i32(p.count), fn.get(scale, f32)], bn.none));
+  for (const q of L.params) {
+    code.push(m.call("opt_update", [fn.poly(q.p), fn.poly(q.g), fn.poly(q.m), fn.poly(q.v), fn.i32(q.count), fn.get(scale, f32)], bn.none));
   }
   code.push(m.return(fn.i32(0)));
   fn.finish("train_step", bn.createType([i32, i32]), [...code, fn.i32(0)], i32);
 }
 
+/** Arithmetic on one f32 (scalar) or four (f32x4, every scalar operand splatted). */
+interface Lanes {
+  width: 1 | 4;
+  type: number;
+  load(base: Expr, i: Expr): Expr;
+  store(base: Expr, i: Expr, v: Expr): Expr;
+  add(a: Expr, b: Expr): Expr; sub(a: Expr, b: Expr): Expr; mul(a: Expr, b: Expr): Expr; div(a: Expr, b: Expr): Expr;
+  min(a: Expr, b: Expr): Expr; max(a: Expr, b: Expr): Expr; sqrt(a: Expr): Expr; neg(a: Expr): Expr;
+}
+
 /**
  * opt_update(p, g, m, v, n, scale): for each of n elements, g' = clip_value(scale·g) (+ L2 decay),
- * then the update rule picked by `kind`, branch-free inside each loop.
+ * then the update rule picked by `kind`. Each rule is one loop over four elements at a time
+ * (f32x4: every operation is the scalar one lane by lane, so the result is the same bit for bit)
+ * and a scalar loop over the last n mod 4.
  */
 function emitUpdate(bn: Binaryen, m: Module, hyperAt: Poly): void {
-  const f32 = bn.f32, i32 = bn.i32;
+  const f32 = bn.f32, i32 = bn.i32, v128 = bn.v128;
   // params: 0 p, 1 g, 2 m, 3 v, 4 n, 5 scale  (no B/T: Fn's B/T getters are not used here)
   const fn = new Fn(bn, m, 6, () => { throw new Error("internal"); });
   const P = () => fn.get(0), G = () => fn.get(1), M = () => fn.get(2), V = () => fn.get(3), N = () => fn.get(4);
@@ -88,61 +116,93 @@ function emitUpdate(bn: Binaryen, m: Module, hyperAt: Poly): void {
   const hp = (f: (typeof HYPER_FIELDS)[number]) => m.f32.load(H(f), 4, hyper());
   const lr = fn.local(f32), b1 = fn.local(f32), b2 = fn.local(f32), eps = fn.local(f32), wd = fn.local(f32);
   const cv = fn.local(f32), bc1 = fn.local(f32), bc2 = fn.local(f32), kind = fn.local(i32);
-  const g = fn.local(f32), mm = fn.local(f32), vv = fn.local(f32), p = fn.local(f32);
-  const F = (l: number) => fn.get(l, f32);
+  const n4 = fn.local(i32), tail = fn.local(i32);
   const setup: Expr[] = [
     fn.set(lr, hp("lr")), fn.set(b1, hp("beta1")), fn.set(b2, hp("beta2")), fn.set(eps, hp("eps")),
-    fn.set(wd, hp("weight_decay")), fn.set(cv, hp("clip_value")), fn.set(bc1, hp("bias_correction1")),
+    fn.set(wd, hp("weight_decay")), fn.set(bc1, hp("bias_correction1")),
     fn.set(bc2, hp("bias_correction2")), fn.set(kind, m.i32.trunc_s_sat.f32(hp("kind"))),
+    // clip by value when clip_value > 0, else clamp to ±∞ (gradients are finite here: train_step checked)
+    fn.set(cv, m.select(m.f32.gt(hp("clip_value"), fn.f32(0)), hp("clip_value"), fn.f32(Infinity))),
+    fn.set(n4, m.i32.shr_u(N(), fn.i32(2))),
+    fn.set(tail, m.i32.shl(fn.get(n4), fn.i32(2))),
   ];
-  const one = () => fn.f32(1);
-  const loops = OPTIMIZER_KINDS.map((_, k) => m.if(m.i32.eq(fn.get(kind), fn.i32(k)), elementLoop(k)));
-  function elementLoop(k: number): Expr {
-    return fn.loop(N(), (i) => {
+  const scalar: Lanes = {
+    width: 1, type: f32,
+    load: (b, i) => fn.loadF(b, i), store: (b, i, v) => fn.storeF(b, i, v),
+    add: m.f32.add, sub: m.f32.sub, mul: m.f32.mul, div: m.f32.div, min: m.f32.min, max: m.f32.max, sqrt: m.f32.sqrt, neg: m.f32.neg,
+  };
+  // vector index i counts groups of four: byte offset i·16
+  const at4 = (b: Expr, i: Expr) => m.i32.add(b, m.i32.shl(i, fn.i32(4)));
+  const vector: Lanes = {
+    width: 4, type: v128,
+    load: (b, i) => m.v128.load(0, 16, at4(b, i)), store: (b, i, v) => m.v128.store(0, 16, at4(b, i), v),
+    add: m.f32x4.add, sub: m.f32x4.sub, mul: m.f32x4.mul, div: m.f32x4.div, min: m.f32x4.min, max: m.f32x4.max, sqrt: m.f32x4.sqrt, neg: m.f32x4.neg,
+  };
+  const loops = OPTIMIZER_KINDS.map((_, k) => m.if(m.i32.eq(fn.get(kind), fn.i32(k)), m.block(null, [
+    ruleLoop(k, vector, fn.get(n4), (b) => b),
+    ruleLoop(k, scalar, m.i32.sub(N(), fn.get(tail)), (b) => m.i32.add(b, m.i32.shl(fn.get(tail), fn.i32(2)))),
+  ])));
+  function ruleLoop(k: number, L: Lanes, count: Expr, base: (b: Expr) => Expr): Expr {
+    // uniform operands: the hyper-parameters (splatted once per loop for f32x4)
+    const u = new Map<number, number>();
+    const pre: Expr[] = [];
+    const uni = (l: number): Expr => {
+      if (L.width === 1) return fn.get(l, f32);
+      let s = u.get(l);
+      if (s === undefined) { s = fn.local(v128); u.set(l, s); pre.push(fn.set(s, m.f32x4.splat(fn.get(l, f32)))); }
+      return fn.get(s, v128);
+    };
+    const scale = 5; // the parameter
+    const g = fn.local(L.type), mm = fn.local(L.type), vv = fn.local(L.type), p = fn.local(L.type);
+    const F = (l: number) => fn.get(l, L.type);
+    const derived = (v: Expr) => { const l = fn.local(f32); pre.push(fn.set(l, v)); return uni(l); };
+    const omb1 = derived(m.f32.sub(fn.f32(1), fn.get(b1, f32))), omb2 = derived(m.f32.sub(fn.f32(1), fn.get(b2, f32)));
+    const lrWd = derived(m.f32.mul(fn.get(lr, f32), fn.get(wd, f32)));
+    const loop = fn.loop(count, (i) => {
       const idx = () => fn.get(i);
       const s: Expr[] = [
-        fn.set(p, fn.loadF(P(), idx())),
-        fn.set(g, m.f32.mul(fn.loadF(G(), idx()), fn.get(5, f32))),
-        // clip by value when clip_value > 0
-        fn.set(g, m.select(m.f32.gt(F(cv), fn.f32(0)), m.f32.min(m.f32.max(F(g), m.f32.neg(F(cv))), F(cv)), F(g))),
+        fn.set(p, L.load(base(P()), idx())),
+        fn.set(g, L.mul(L.load(base(G()), idx()), uni(scale))),
+        fn.set(g, L.min(L.max(F(g), L.neg(uni(cv))), uni(cv))),
       ];
-      if (k === 6) s.push(fn.set(p, m.f32.sub(F(p), m.f32.mul(m.f32.mul(F(lr), F(wd)), F(p)))));
-      else s.push(fn.set(g, m.f32.add(F(g), m.f32.mul(F(wd), F(p)))));
+      if (k === 6) s.push(fn.set(p, L.sub(F(p), L.mul(lrWd, F(p)))));
+      else s.push(fn.set(g, L.add(F(g), L.mul(uni(wd), F(p)))));
       switch (OPTIMIZER_KINDS[k]) {
         case "sgd":
-          s.push(fn.set(p, m.f32.sub(F(p), m.f32.mul(F(lr), F(g)))));
+          s.push(fn.set(p, L.sub(F(p), L.mul(uni(lr), F(g)))));
           break;
         case "momentum":
         case "nesterov": {
-          s.push(fn.set(mm, m.f32.add(m.f32.mul(F(b1), fn.loadF(M(), idx())), F(g))));
-          s.push(fn.storeF(M(), idx(), F(mm)));
-          const step = OPTIMIZER_KINDS[k] === "nesterov" ? m.f32.add(F(g), m.f32.mul(F(b1), F(mm))) : F(mm);
-          s.push(fn.set(p, m.f32.sub(F(p), m.f32.mul(F(lr), step))));
+          s.push(fn.set(mm, L.add(L.mul(uni(b1), L.load(base(M()), idx())), F(g))));
+          s.push(L.store(base(M()), idx(), F(mm)));
+          const step = OPTIMIZER_KINDS[k] === "nesterov" ? L.add(F(g), L.mul(uni(b1), F(mm))) : F(mm);
+          s.push(fn.set(p, L.sub(F(p), L.mul(uni(lr), step))));
           break;
         }
         case "adagrad":
-          s.push(fn.set(vv, m.f32.add(fn.loadF(V(), idx()), m.f32.mul(F(g), F(g)))));
-          s.push(fn.storeF(V(), idx(), F(vv)));
-          s.push(fn.set(p, m.f32.sub(F(p), m.f32.div(m.f32.mul(F(lr), F(g)), m.f32.add(m.f32.sqrt(F(vv)), F(eps))))));
+          s.push(fn.set(vv, L.add(L.load(base(V()), idx()), L.mul(F(g), F(g)))));
+          s.push(L.store(base(V()), idx(), F(vv)));
+          s.push(fn.set(p, L.sub(F(p), L.div(L.mul(uni(lr), F(g)), L.add(L.sqrt(F(vv)), uni(eps))))));
           break;
         case "rmsprop":
-          s.push(fn.set(vv, m.f32.add(m.f32.mul(F(b2), fn.loadF(V(), idx())), m.f32.mul(m.f32.sub(one(), F(b2)), m.f32.mul(F(g), F(g))))));
-          s.push(fn.storeF(V(), idx(), F(vv)));
-          s.push(fn.set(p, m.f32.sub(F(p), m.f32.div(m.f32.mul(F(lr), F(g)), m.f32.add(m.f32.sqrt(F(vv)), F(eps))))));
+          s.push(fn.set(vv, L.add(L.mul(uni(b2), L.load(base(V()), idx())), L.mul(omb2, L.mul(F(g), F(g))))));
+          s.push(L.store(base(V()), idx(), F(vv)));
+          s.push(fn.set(p, L.sub(F(p), L.div(L.mul(uni(lr), F(g)), L.add(L.sqrt(F(vv)), uni(eps))))));
           break;
         case "adam":
         case "adamw":
-          s.push(fn.set(mm, m.f32.add(m.f32.mul(F(b1), fn.loadF(M(), idx())), m.f32.mul(m.f32.sub(one(), F(b1)), F(g)))));
-          s.push(fn.set(vv, m.f32.add(m.f32.mul(F(b2), fn.loadF(V(), idx())), m.f32.mul(m.f32.sub(one(), F(b2)), m.f32.mul(F(g), F(g))))));
-          s.push(fn.storeF(M(), idx(), F(mm)), fn.storeF(V(), idx(), F(vv)));
-          s.push(fn.set(p, m.f32.sub(F(p), m.f32.div(
-            m.f32.mul(F(lr), m.f32.div(F(mm), F(bc1))),
-            m.f32.add(m.f32.sqrt(m.f32.div(F(vv), F(bc2))), F(eps))))));
+          s.push(fn.set(mm, L.add(L.mul(uni(b1), L.load(base(M()), idx())), L.mul(omb1, F(g)))));
+          s.push(fn.set(vv, L.add(L.mul(uni(b2), L.load(base(V()), idx())), L.mul(omb2, L.mul(F(g), F(g))))));
+          s.push(L.store(base(M()), idx(), F(mm)), L.store(base(V()), idx(), F(vv)));
+          s.push(fn.set(p, L.sub(F(p), L.div(
+            L.mul(uni(lr), L.div(F(mm), uni(bc1))),
+            L.add(L.sqrt(L.div(F(vv), uni(bc2))), uni(eps))))));
           break;
       }
-      s.push(fn.storeF(P(), idx(), F(p)));
+      s.push(L.store(base(P()), idx(), F(p)));
       return s;
     });
+    return m.block(null, [...pre, loop]);
   }
   fn.finish("opt_update", bn.createType([i32, i32, i32, i32, i32, f32]), [...setup, ...loops]);
 }
