@@ -86,6 +86,15 @@ export class Vocab {
  * targets), as in stateful truncated BPTT: stream b covers the b-th contiguous slice of the data,
  * and its state carries from one chunk to the next. `position` (the chunk index) is all that is
  * needed to resume exactly.
+ *
+ * Where a stream's state must start afresh — at the start of its slice (each epoch's first chunk)
+ * and where a document begins (`docStarts`) — each chunk says so twice:
+ * - `resets` [T, B] (i32, time-major): 1 at (t, b) when the token at step t is the first of
+ *   stream b's slice or of a document. A model that takes these as a scan's `resets` zeroes the
+ *   state exactly there (docs/training.md).
+ * - `reset` [B]: the chunk-level approximation for models without that input — zero stream b's
+ *   state before this chunk when it is the slice's first chunk or a document began in the previous
+ *   chunk (so a new document's first chunk still reads the old document's state).
  */
 export class Streams {
   readonly perStream: number;
@@ -100,12 +109,12 @@ export class Streams {
     return Math.floor((this.perStream - 1) / this.T);
   }
 
-  /** The next chunk: tokens and targets [T, B], and which streams begin a new document (reset their state). */
-  next(): { tokens: Int32Array; targets: Int32Array; reset: boolean[] } {
+  /** The next chunk: tokens and targets [T, B], the exact `resets` [T, B] and the chunk-level `reset` [B]. */
+  next(): { tokens: Int32Array; targets: Int32Array; resets: Int32Array; reset: boolean[] } {
     const { B, T } = this;
     const chunk = this.position % this.chunksPerEpoch;
     this.position++;
-    const tokens = new Int32Array(T * B), targets = new Int32Array(T * B);
+    const tokens = new Int32Array(T * B), targets = new Int32Array(T * B), resets = new Int32Array(T * B);
     const reset: boolean[] = [];
     for (let b = 0; b < B; b++) {
       const start = b * this.perStream + chunk * T;
@@ -113,21 +122,31 @@ export class Streams {
         tokens[t * B + b] = this.ids[start + t]!;
         targets[t * B + b] = this.ids[start + t + 1]!;
       }
+      if (chunk === 0) resets[b] = 1;
+      for (let i = this.firstDocAtOrAfter(start); i < this.docStarts.length && this.docStarts[i]! < start + T; i++) {
+        resets[(this.docStarts[i]! - start) * B + b] = 1;
+      }
       // a stream starts afresh at its slice's start and when a document began in its last chunk
       reset.push(chunk === 0 || this.docBeganIn(start - T, start));
     }
-    return { tokens, targets, reset };
+    return { tokens, targets, resets, reset };
   }
 
-  private docBeganIn(from: number, to: number): boolean {
+  /** The index of the first document start ≥ `pos` (docStarts is ascending). */
+  private firstDocAtOrAfter(pos: number): number {
     const d = this.docStarts;
     let lo = 0, hi = d.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (d[mid]! < from) lo = mid + 1;
+      if (d[mid]! < pos) lo = mid + 1;
       else hi = mid;
     }
-    return lo < d.length && d[lo]! < to;
+    return lo;
+  }
+
+  private docBeganIn(from: number, to: number): boolean {
+    const i = this.firstDocAtOrAfter(from);
+    return i < this.docStarts.length && this.docStarts[i]! < to;
   }
 }
 

@@ -10,6 +10,7 @@ import type { Expr } from "./expr.ts";
 import type { Equation } from "./equations.ts";
 import { describeType, nodeToExpr, orderEquations, referencedNames, resolveShape, Scope, suggest } from "./equations.ts";
 import { readJsonFile, validateDocument } from "./schema.ts";
+import { resetFlags, unresettableState, withResets } from "./resets.ts";
 
 import type { CellDoc, InitSpec, TensorDecl } from "./documents.ts";
 export type { CellDoc, InitSpec, TensorDecl } from "./documents.ts";
@@ -21,6 +22,7 @@ interface ScanEq {
   init?: Record<string, Equation>;
   reverse?: boolean;
   lengths?: string;
+  resets?: string;
   truncate?: number;
   checkpoint?: number;
 }
@@ -293,12 +295,13 @@ export function buildModel(doc: unknown, file: string, overrides: SizeOverrides 
     if (taken.has(name)) throw new RnncError(`${file}: equations.${name}: "${name}" is already defined as ${taken.get(name)}`);
     if (isScanEq(eq)) {
       scans.set(name, eq);
-      // a scan reads its xs, init and lengths: record them as one synthetic call for ordering
+      // a scan reads its xs, init, lengths and resets: record them as one synthetic call for ordering
       const where = `${file}: equations.${name}`;
       const args = [
         ...Object.entries(eq.xs).map(([k, a]) => nodeToExpr(a, `${where}.xs.${k}`)),
         ...Object.entries(eq.init ?? {}).map(([k, a]) => nodeToExpr(a, `${where}.init.${k}`)),
         ...(eq.lengths !== undefined ? [nodeToExpr(eq.lengths, `${where}.lengths`)] : []),
+        ...(eq.resets !== undefined ? [nodeToExpr(eq.resets, `${where}.resets`)] : []),
       ];
       exprs.set(name, { kind: "call", fn: "scan", args, kwargs: [], pos: 0 });
     } else exprs.set(name, nodeToExpr(eq, `${file}: equations.${name}`));
@@ -386,11 +389,26 @@ export function buildModel(doc: unknown, file: string, overrides: SizeOverrides 
       }
       lengths = [v];
     }
+    let body = cell.body;
+    if (eq.resets !== undefined) {
+      const v = scope.lower(nodeToExpr(eq.resets, `${file}: ${where}.resets`), `${where}.resets`);
+      const t = b.type(v);
+      if (t.dtype !== "i32" || t.shape.length !== 2 || t.shape[0] !== "T" || t.shape[1] !== "B") {
+        throw new RnncError(`${file}: ${where}.resets: expected one 0/1 flag per step and sequence, i32 [T, B] (1: the state is zeroed before that step); got ${typed(v)}`);
+      }
+      const bad = unresettableState(body, consts.length, inits.length);
+      if (bad !== null) {
+        const s = cell.state.find((x) => x.name === bad);
+        throw new RnncError(`${file}: ${where}.resets: the cell state ${bad} is f32 [${s?.shape.join(", ")}] per example; resets can zero states that are scalars or vectors per example`);
+      }
+      xs.push(resetFlags(b, v, `${name}.resets`));
+      body = withResets(body, consts.length, inits.length);
+    }
     if (eq.checkpoint !== undefined && eq.checkpoint > MAX_CHECKPOINT) {
       throw new RnncError(`${file}: ${where}.checkpoint: at most ${MAX_CHECKPOINT}, found ${eq.checkpoint}: the training loops shift k saved states at every step (work and memory per step grow with k), and the memory of a sequence, about T/k + 6·k states, is lowest near k = √(T/6)`);
     }
     const outs = b.ops("scan", [...consts, ...inits, ...xs, ...lengths], {
-      body: cell.body, n_consts: consts.length, n_carry: inits.length, n_xs: xs.length,
+      body, n_consts: consts.length, n_carry: inits.length, n_xs: xs.length,
       reverse: eq.reverse ?? false, has_lengths: lengths.length > 0, ...(eq.truncate ? { truncate: eq.truncate } : {}),
       ...(eq.checkpoint ? { checkpoint: eq.checkpoint, keep_in_loop: true } : {}),
     }, name);

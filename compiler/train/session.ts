@@ -113,8 +113,10 @@ export function sampleText(model: Model, vocab: Vocab, prime: string, n: number,
   let last: Float32Array | Int32Array | null = null;
   const feed = (id: number) => {
     // every input must be given; the targets only feed the loss, which sampling ignores
+    // (the state starts at zeros and is never reset mid-sample: resets, when taken, are 0)
     const inputs: Record<string, number[]> = { tokens: [id] };
     if (model.manifest.inputs.targets) inputs.targets = [0];
+    if (model.manifest.inputs.resets) inputs.resets = [0];
     last = model.step(inputs).outputs[logitsName]!;
   };
   const primeIds = vocab.encode(prime.length ? prime : "\n");
@@ -140,24 +142,36 @@ export function sampleText(model: Model, vocab: Vocab, prime: string, n: number,
  * held-out document (the start of each), so that it spans every genre rather than the first few
  * files (for Brown: the first 100,000 held-out characters are nine news and editorial files).
  */
-export function validationSample(heldOut: Doc[], vocab: Vocab, chars: number): Int32Array {
+export function validationSample(heldOut: Doc[], vocab: Vocab, chars: number): { ids: Int32Array; docStarts: Int32Array } {
   const total = heldOut.reduce((n, d) => n + [...d.text].length, 0);
-  if (total <= chars) return joinDocs(heldOut, vocab).ids;
+  if (total <= chars) return joinDocs(heldOut, vocab);
   // joinDocs ends each part with a two-character separator
   const share = Math.max(1, Math.floor(chars / heldOut.length) - 2);
   const parts = heldOut.map((d) => ({ name: d.name, text: [...d.text].slice(0, share).join("") }));
-  return joinDocs(parts, vocab).ids;
+  return joinDocs(parts, vocab);
 }
 
-/** Validation: mean cross-entropy over held-out text, in bits per character. */
-export function validationBpc(model: Model, ids: Int32Array, B: number, T: number): number {
-  const streams = new Streams(ids, B, T);
+/** The inputs of one chunk: tokens, targets and, when the model takes them, its reset flags. */
+function chunkInputs(model: Model, chunk: { tokens: Int32Array; targets: Int32Array; resets: Int32Array }, T: number, B: number) {
+  const shape = [T, B];
+  return {
+    tokens: { data: chunk.tokens, shape }, targets: { data: chunk.targets, shape },
+    ...(model.manifest.inputs.resets ? { resets: { data: chunk.resets, shape } } : {}),
+  };
+}
+
+/**
+ * Validation: mean cross-entropy over held-out text, in bits per character. The text is read as
+ * B streams carrying their state from chunk to chunk; a model that takes `resets` starts its state
+ * afresh at each document start in `docStarts` (docs/training.md).
+ */
+export function validationBpc(model: Model, ids: Int32Array, B: number, T: number, docStarts?: Int32Array): number {
+  const streams = new Streams(ids, B, T, docStarts);
   const chunks = streams.chunksPerEpoch;
   let states: Record<string, Float32Array> | undefined;
   let total = 0;
   for (let c = 0; c < chunks; c++) {
-    const { tokens, targets } = streams.next();
-    const r = model.forward({ tokens: { data: tokens, shape: [T, B] }, targets: { data: targets, shape: [T, B] } }, states ? { states } : {});
+    const r = model.forward(chunkInputs(model, streams.next(), T, B), states ? { states } : {});
     total += r.loss!;
     states = Object.fromEntries(Object.entries(r.final).map(([k, v]) => [k, v as Float32Array]));
   }
@@ -165,9 +179,10 @@ export function validationBpc(model: Model, ids: Int32Array, B: number, T: numbe
 }
 
 /**
- * The model `rnnc train` trains on text: `tokens` and `targets` (i32 sequences) in, `logits`
- * [T, B, V] out, a loss, and a size V that the vocabulary sets. Anything else is refused here, with
- * what was expected, rather than failing later with a message about --dims or a missing tensor.
+ * The model `rnnc train` trains on text: `tokens` and `targets` (i32 sequences) in, optionally
+ * `resets` (i32 sequence: a scan's reset flags, 1 at each document start), `logits` [T, B, V] out,
+ * a loss, and a size V that the vocabulary sets. Anything else is refused here, with what was
+ * expected, rather than failing later with a message about --dims or a missing tensor.
  */
 export function loadTextModel(modelFile: string, sizes: Record<string, number>, configFile: string): Program {
   let program: Program;
@@ -189,6 +204,17 @@ export function loadTextModel(modelFile: string, sizes: Record<string, number>, 
     const ok = input && input.type.dtype === "i32" && input.type.shape.join() === "T,B";
     if (!ok) throw new RnncError(`${where} needs an input "${name}" of i32 token ids over time ({"shape": [], "dtype": "i32", "sequence": true})${input ? `, found ${input.type.dtype} [${input.type.shape.join(", ")}]` : ""}`);
   }
+  const resets = program.inputs.find((x) => x.name === "resets");
+  if (resets) {
+    if (resets.type.dtype !== "i32" || resets.type.shape.join() !== "T,B") {
+      throw new RnncError(`${where} feeds the input "resets" the document starts, as i32 flags over time ({"shape": [], "dtype": "i32", "sequence": true}), found ${resets.type.dtype} [${resets.type.shape.join(", ")}]`);
+    }
+    if (!program.graph.nodes.some((n) => n.inputs.includes(resets.name))) {
+      throw new RnncError(`${where} feeds the input "resets" the document starts, but the model does not read it (give its scan "resets": "resets")`);
+    }
+  }
+  const other = program.inputs.find((x) => !["tokens", "targets", "resets"].includes(x.name));
+  if (other) throw new RnncError(`${where} feeds the inputs "tokens", "targets" and (optionally) "resets" only, but the model also declares "${other.name}"`);
   const logits = program.outputs.find((o) => o.name === "logits");
   const lt = logits && program.graph.types.get(logits.value);
   if (!lt || lt.shape.join() !== `T,B,${program.sizes.V}`) {
@@ -209,10 +235,10 @@ export async function train(req: TrainRequest): Promise<TrainSummary> {
     ? new Vocab(resume.meta.extra.vocab as string[])
     : Vocab.fromText(trainDocs.map((d) => d.text).join(""), config.data.minCount ?? 5);
   const trainData = joinDocs(trainDocs, vocab);
-  const allHeldOut = joinDocs(heldOut, vocab).ids;
-  const valIds = validationSample(heldOut, vocab, config.data.validationChars ?? 100_000);
+  const allHeldOut = joinDocs(heldOut, vocab);
+  const valSample = validationSample(heldOut, vocab, config.data.validationChars ?? 100_000);
   const streams = new Streams(trainData.ids, B, T, trainData.docStarts);
-  req.log(`data: ${docs.length} documents, ${trainData.ids.length} training characters, ${allHeldOut.length} held-out (${heldOut.length} documents; ${valIds.length} of them in the periodic validation sample), vocabulary ${vocab.size}`);
+  req.log(`data: ${docs.length} documents, ${trainData.ids.length} training characters, ${allHeldOut.ids.length} held-out (${heldOut.length} documents; ${valSample.ids.length} of them in the periodic validation sample), vocabulary ${vocab.size}`);
 
   ensureDir(req.out);
   const sizes = { ...(config.sizes ?? {}), V: vocab.size };
@@ -223,6 +249,9 @@ export async function train(req: TrainRequest): Promise<TrainSummary> {
   writeFileAtomic(join(req.out, "model.wasm"), compiled.wasm);
   writeFileAtomic(join(req.out, "model.manifest.json"), JSON.stringify(compiled.manifest) + "\n");
   const model = await loadModel(compiled.wasm, compiled.manifest);
+  // with a `resets` input the model zeroes each stream's state at the exact step a document
+  // starts; without one, the state is zeroed here before the chunk after (the approximation)
+  const exactResets = program.inputs.some((x) => x.name === "resets");
 
   const opt: OptimizerConfig = config.optimizer ?? { kind: "adam", lr: 0.002, clipNorm: 5 };
   const totalSteps = req.steps ?? config.steps ?? 1000;
@@ -300,16 +329,19 @@ export async function train(req: TrainRequest): Promise<TrainSummary> {
     if (req.stop?.requested) { interrupted = true; break; }
     const elapsed = (performance.now() - started) / 1000;
     if (elapsed >= budget) break;
-    const { tokens, targets, reset } = streams.next();
-    for (const s of Object.values(states)) {
-      const width = s.length / B;
-      reset.forEach((r, b) => { if (r) s.fill(0, b * width, (b + 1) * width); });
+    const chunk = streams.next();
+    const { tokens, targets, resets, reset } = chunk;
+    if (!exactResets) {
+      for (const s of Object.values(states)) {
+        const width = s.length / B;
+        reset.forEach((r, b) => { if (r) s.fill(0, b * width, (b + 1) * width); });
+      }
     }
     let report;
     const preUpdate = probe ? model.getParams() : null;
     if (probe) for (const st of program.states) states[st.name] ??= new Float32Array(B * (st.type.shape.slice(1) as number[]).reduce((a, b) => a * b, 1));
     try {
-      report = trainer.trainStep({ tokens: { data: tokens, shape: [T, B] }, targets: { data: targets, shape: [T, B] } }, { states });
+      report = trainer.trainStep(chunkInputs(model, chunk, T, B), { states });
     } catch (e) {
       if (e instanceof NonFiniteError) {
         throw new RnncError(`${e.message}; training stopped — the last good checkpoint is ${existsSync(ckptPath) ? ckptPath : "(none written yet)"}`);
@@ -323,6 +355,7 @@ export async function train(req: TrainRequest): Promise<TrainSummary> {
       for (const [k, v] of Object.entries(pre)) values.set(k, tensor([v.length], v));
       values.set("tokens", tensor([T, B], tokens, "i32"));
       values.set("targets", tensor([T, B], targets, "i32"));
+      if (exactResets) values.set("resets", tensor([T, B], resets, "i32"));
       for (const st of program.states) if (st.input) values.set(st.input, tensor([B, states[st.name]!.length / B], states[st.name] ?? new Float32Array()));
       // the last step's loss alone, when the model is a per-step classifier: how far back does it reach?
       const logits = report.outputs.logits;
@@ -347,7 +380,7 @@ export async function train(req: TrainRequest): Promise<TrainSummary> {
       req.progress(`step ${trainer.step}/${totalSteps}  loss ${report.loss.toFixed(3)} (${(report.loss / Math.LN2).toFixed(2)} bpc)  ${rate >= 1000 ? `${(rate / 1000).toFixed(1)}k` : rate.toFixed(0)} chars/s  |g| ${report.gradNorm.toFixed(2)}  ETA ${fmtTime(eta)}`);
     }
     if (trainer.step % evalEvery === 0) {
-      const bpc = validationBpc(model, valIds, Math.min(B, 16), T);
+      const bpc = validationBpc(model, valSample.ids, Math.min(B, 16), T, valSample.docStarts);
       valHistory.push({ step: trainer.step, bpc });
       req.log(`step ${trainer.step}: validation ${bpc.toFixed(3)} bits/char`);
       drawCurve();
@@ -358,15 +391,15 @@ export async function train(req: TrainRequest): Promise<TrainSummary> {
     if (trainer.step % ckptEvery === 0) checkpoint();
   }
   const seconds = (performance.now() - started) / 1000;
-  const validation = validationBpc(model, valIds, Math.min(B, 16), T);
+  const validation = validationBpc(model, valSample.ids, Math.min(B, 16), T, valSample.docStarts);
   valHistory.push({ step: trainer.step, bpc: validation });
   checkpoint();
   drawCurve();
   // the figure to quote: every held-out character, once, after the budget (like compilation, not counted in it)
-  const heldOutBpc = validationBpc(model, allHeldOut, Math.min(B, 16), T);
+  const heldOutBpc = validationBpc(model, allHeldOut.ids, Math.min(B, 16), T, allHeldOut.docStarts);
   return {
     steps: trainer.step, chars, seconds, trainLoss: lastLoss,
-    validationBpc: validation, heldOutBpc, heldOutChars: allHeldOut.length, checkpoint: ckptPath, interrupted,
+    validationBpc: validation, heldOutBpc, heldOutChars: allHeldOut.ids.length, checkpoint: ckptPath, interrupted,
     ...(probe ? { gradFlow: { names: probe.names, rows: flowRows } } : {}),
   };
 }

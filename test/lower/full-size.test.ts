@@ -27,7 +27,7 @@ t.test("char-rnn at full size: wasm loss and gradients equal the f64 interpreter
   for (const name of g.inputs) {
     const ty = g.types.get(name)!;
     const n = dims(ty.shape).reduce((a, b) => a * b, 1);
-    if (ty.dtype === "i32") vals.set(name, Int32Array.from({ length: n }, () => rng.below(V)));
+    if (ty.dtype === "i32") vals.set(name, Int32Array.from({ length: n }, () => rng.below(name === "resets" ? 2 : V)));
     else vals.set(name, Float32Array.from({ length: n }, () => (stateInputs.has(name) ? 0 : (rng.uniform() - 0.5) * 0.4)));
   }
   const { wasm, manifest } = await compileProgram(p);
@@ -36,6 +36,7 @@ t.test("char-rnn at full size: wasm loss and gradients equal the f64 interpreter
   const r = m.backwardFromLoss({
     tokens: { data: vals.get("tokens") as Int32Array, shape: [T, B] },
     targets: { data: vals.get("targets") as Int32Array, shape: [T, B] },
+    resets: { data: vals.get("resets") as Int32Array, shape: [T, B] },
   });
 
   const wrt = g.inputs.filter((v) => g.types.get(v)!.dtype === "f32");

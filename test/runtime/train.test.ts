@@ -32,7 +32,7 @@ const rng = new Rng(5);
 const batch = () => {
   const tokens = Array.from({ length: T * B }, () => rng.below(V));
   const targets = Array.from({ length: T * B }, () => rng.below(V));
-  return { tokens: { data: tokens, shape: [T, B] }, targets: { data: targets, shape: [T, B] } };
+  return { tokens: { data: tokens, shape: [T, B] }, targets: { data: targets, shape: [T, B] }, resets: { data: new Array<number>(T * B).fill(0), shape: [T, B] } };
 };
 
 /** The reference: the same rule as PyTorch's optimizers, in f64, on the module's own gradients. */

@@ -76,7 +76,7 @@ t.test("a model that does not fit text training is refused with what was expecte
   t.throws(() => loadTextModel(noLoss, sizes, cfg), new RnncError(`${noLoss}: rnnc train needs a model with a loss (a model without "loss" was given)`), "no loss");
 
   const renamed = modelWith(join(root, "examples/cells/lstm.json"), (m) => {
-    m.inputs = { ids: { shape: [], dtype: "i32", sequence: true }, targets: { shape: [], dtype: "i32", sequence: true } };
+    m.inputs = { ids: { shape: [], dtype: "i32", sequence: true }, targets: { shape: [], dtype: "i32", sequence: true }, resets: (m.inputs as Record<string, unknown>).resets };
     m.equations = { ...(m.equations as object), e: "embedding(E, ids)" };
   }).model;
   t.throws(() => loadTextModel(renamed, sizes, cfg), new RnncError(`${renamed}: rnnc train needs an input "tokens" of i32 token ids over time ({"shape": [], "dtype": "i32", "sequence": true})`), "no tokens input");

@@ -131,11 +131,12 @@ t.test("bad training input gets one clear message", async (t) => {
 t.test("the validation sample spans every held-out document; the summary reports all held-out text", async (t) => {
   const docs = ["aaaa aaaa aaaa", "bbbb bbbb bbbb", "cccc cccc cccc"].map((text, i) => ({ name: `d${i}`, text }));
   const vocab = Vocab.fromText("abc \n", 1);
-  const ids = validationSample(docs, vocab, 9);
+  const { ids, docStarts } = validationSample(docs, vocab, 9);
   t.equal(ids.length, 9, "exactly the requested characters");
   t.same(vocab.decode(ids), "a\n\nb\n\nc\n\n", "the start of every document, not the first document alone");
-  t.equal(validationSample(docs, vocab, 24).length, 24, "4 characters of each");
-  t.same(validationSample(docs, vocab, 1000), joinDocs(docs, vocab).ids, "everything when the held-out text is shorter than the sample");
+  t.same(Array.from(docStarts), [0, 3, 6], "where each document's part begins (for models that reset their state there)");
+  t.equal(validationSample(docs, vocab, 24).ids.length, 24, "4 characters of each");
+  t.same(validationSample(docs, vocab, 1000), joinDocs(docs, vocab), "everything when the held-out text is shorter than the sample");
 
   const dir = setup();
   const run = await train({ dir, out: join(dir, "v"), steps: 2, ...quiet });
