@@ -11,8 +11,8 @@ import type { Binaryen, Expr, Module } from "./binaryen.ts";
 import { Fn } from "./codegen.ts";
 import { kernelFor } from "./kernels.ts";
 import type { KernelCtx } from "./kernels.ts";
-import { addMathFunctions } from "./mathfns.ts";
-import { addPoly, evalPoly, Layout, ScratchPlanner } from "./memory.ts";
+import { addMathFunctions, vectorMathConstants } from "./mathfns.ts";
+import { addPoly, CONSTANTS_AT, evalPoly, Layout, ScratchPlanner } from "./memory.ts";
 import { emitTrainStep, HYPER_FIELDS, OPTIMIZER_KINDS } from "./optimizer.ts";
 import { idRanges } from "../ir/id-ranges.ts";
 import { optimizeGraph } from "../passes/index.ts";
@@ -537,10 +537,13 @@ export async function compileProgram(p: Program, opts: CompileOptions = {}): Pro
   }
 }
 
-/** Features, memory and the math functions every module starts with. */
+/**
+ * Features, memory (with the vector math functions' constant table at CONSTANTS_AT, see
+ * ./memory.ts) and the math functions every module starts with.
+ */
 function startModule(bn: Binaryen, m: Module, initialPages: number): void {
   m.setFeatures(features(bn));
-  m.setMemory(initialPages, MAX_PAGES, "memory");
+  m.setMemory(initialPages, MAX_PAGES, "memory", [{ offset: m.i32.const(CONSTANTS_AT), data: vectorMathConstants(), passive: false }]);
   addMathFunctions(m);
 }
 

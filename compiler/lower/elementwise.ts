@@ -18,10 +18,10 @@
  *
  * Scalar and vector code compute bit-identical results lane by lane: every lane operation below
  * is exactly rounded IEEE arithmetic or bit manipulation with the same semantics in both
- * instruction sets, and exp/log/tanh/sigmoid call the `$rnnc_*_v` functions, which are
- * bit-identical to the scalar ones (docs/math.md). So whether an element lands in the vector body
- * or in the tail never changes a result (test/lower/simd-elementwise.test.ts checks it against
- * `elementwiseOptions.simd = false`).
+ * instruction sets, and exp/log/tanh/sigmoid run the bodies of the `$rnnc_*_v` functions (inline,
+ * or called), which are bit-identical to the scalar ones (docs/math.md). So whether an element
+ * lands in the vector body or in the tail never changes a result
+ * (test/lower/simd-elementwise.test.ts checks it against `elementwiseOptions.simd = false`).
  *
  * Binaryen trees must not share an ExpressionRef: values are thunks (`Val`) that build a fresh
  * `local.get` each time they are read.
@@ -29,19 +29,30 @@
 import type { DType, Dim, Shape } from "../ir/types.ts";
 import type { Expr } from "./binaryen.ts";
 import type { Fn } from "./codegen.ts";
-import { addVectorMathFunctions, MATH_FUNCTIONS, VECTOR_MATH_FUNCTIONS } from "./mathfns.ts";
+import { addVectorMathFunctions, inlineVectorMath, MATH_FUNCTIONS, VECTOR_MATH_FUNCTIONS, vectorConstant } from "./mathfns.ts";
 import type { MathFunction } from "./mathfns.ts";
+import { CONSTANTS_AT } from "./memory.ts";
 
 /** A value that may be read any number of times (a factory of fresh `local.get`s). */
 export type Val = () => Expr;
 
 /**
- * Process-wide knob for tests and benchmarks: `simd: false` emits only scalar loops, the
- * reference the SIMD loops are checked against bit for bit.
+ * Process-wide knobs for tests and benchmarks: `simd: false` emits only scalar loops, the
+ * reference the SIMD loops are checked against bit for bit; `inlineMath: false` makes the vector
+ * loops call `$rnnc_*_v` instead of carrying their bodies inline (same bits either way).
  */
-export const elementwiseOptions: { simd: boolean } = { simd: true };
+export const elementwiseOptions: { simd: boolean; inlineMath: boolean } = { simd: true, inlineMath: true };
 
 // ---- lanes -----------------------------------------------------------------------------------
+
+/**
+ * At most this many vector math bodies are inlined per WebAssembly function; the others are calls.
+ * A cell's gate loops need a handful (an LSTM's forward: 5); the bound keeps a cell of thousands of
+ * tanh from growing by ~100 instructions each, and its locals (≤ INLINE_VECTOR_MATH_LOCALS each,
+ * 288 in all) well within the slack of compile.ts's LOCALS_BUDGET.
+ */
+const MAX_INLINED_MATH = 24;
+const inlinedMath = new WeakMap<Fn, number>();
 
 /**
  * Emits one loop body, either scalar (f32 values, i32 0/1 conditions) or 4 lanes wide (v128:
@@ -66,10 +77,11 @@ export class Lanes {
 
   f(v: number): Expr {
     if (!this.vec) return this.m.f32.const(v);
-    return this.m.v128.const(new Uint8Array(new Float32Array([v, v, v, v]).buffer));
+    return this.bitsConst(new Uint32Array(new Float32Array([v]).buffer)[0]!);
   }
+  /** A vector constant: from the module's constant table when it holds it (one load, see ./mathfns.ts). */
   private bitsConst(v: number): Expr {
-    return this.m.v128.const(new Uint8Array(new Int32Array([v, v, v, v]).buffer));
+    return vectorConstant(this.m, CONSTANTS_AT, v);
   }
 
   add(a: Expr, b: Expr): Expr { return this.vec ? this.m.f32x4.add(a, b) : this.m.f32.add(a, b); }
@@ -100,10 +112,20 @@ export class Lanes {
   /** Exact conversion of an integer (below 2^24 in magnitude; rounded to nearest beyond, in both forms). */
   intToFloat(a: Expr): Expr { return this.vec ? this.m.f32x4.convert_i32x4_s(a) : this.m.f32.convert_s.i32(a); }
 
-  /** exp, log, tanh, sigmoid: compiled approximations, lane-wise bit-identical (docs/math.md). */
+  /**
+   * exp, log, tanh, sigmoid: compiled approximations, lane-wise bit-identical (docs/math.md). The
+   * scalar tail calls the scalar functions; the vector body carries the vector function's body
+   * inline (see `inlineVectorMath`: the calls, one per 4 elements, cost ~5% of a char-rnn training
+   * step and ~10% of its forward pass), up to MAX_INLINED_MATH per function.
+   */
   math(f: MathFunction, x: Expr): Expr {
     if (!this.vec) return this.m.call(MATH_FUNCTIONS[f], [x], this.fn.bn.f32);
-    addVectorMathFunctions(this.m); // idempotent: adds the four functions once per module
+    const inlined = inlinedMath.get(this.fn) ?? 0;
+    if (elementwiseOptions.inlineMath && inlined < MAX_INLINED_MATH) {
+      inlinedMath.set(this.fn, inlined + 1);
+      return inlineVectorMath(this.m, f, x, CONSTANTS_AT, { local: (t) => this.fn.local(t), push: (e) => this.stmts.push(e) });
+    }
+    addVectorMathFunctions(this.m, CONSTANTS_AT); // idempotent: adds the four functions once per module
     return this.m.call(VECTOR_MATH_FUNCTIONS[f], [x], this.fn.bn.v128);
   }
 }

@@ -5,13 +5,20 @@
  * manipulation with no branches (`select` / `v128.bitselect` instead), against the small `Lanes`
  * interface below. `Lanes` has a scalar implementation (f32 / i32 instructions) and a vector one
  * (f32x4 / i32x4 instructions). Every operation used is exactly rounded IEEE arithmetic or pure
- * bit manipulation with the same semantics in both instruction sets (min/max propagate NaN,
- * no fused multiply-add), so the vector functions agree with the scalar ones bit for bit in every
- * lane (NaN payloads aside). Algorithms and measured errors: docs/math.md.
+ * bit manipulation with the same semantics in both instruction sets (exp's clamp passes NaN
+ * through in both, no fused multiply-add), so the vector functions agree with the scalar ones bit
+ * for bit in every lane (NaN payloads aside). Algorithms and measured errors: docs/math.md.
+ * The vector bodies can also be emitted inline into a caller's loop (`inlineVectorMath`).
  *
  * The scalar functions need only MVP WebAssembly (no non-trapping float-to-int conversion: the
- * integer part of exp's range reduction comes from a "magic number" addition instead); the
- * vector functions turn on SIMD128 in the module's features. Neither touches memory.
+ * integer part of exp's range reduction comes from a "magic number" addition instead) and touch
+ * no memory. The vector functions turn on SIMD128 in the module's features and read their
+ * constants from a small table in linear memory (`vectorMathConstants`), which the module must
+ * hold at the address given to `addVectorMathFunctions` (a data segment): V8 (11.3, x64)
+ * materializes a `v128.const` at every use as two 64-bit immediates moved through a general
+ * register (~4 instructions; each function uses about 20 constants), where a load from a constant
+ * address is one instruction. Binaryen cannot fold such a load back into a constant (memory is
+ * mutable), as it would a constant hoisted into a local.
  */
 import type binaryen from "binaryen";
 
@@ -109,6 +116,51 @@ const LOG_R = [0.6666677594184875, 0.39977559447288513, 0.2987136244773865].map(
 /** For a = |x| < TANH_SMALL, tanh a = a + a·z·Q(z), z = a², Q a degree-4 minimax fit, rel. error ≤ 4.4e-9. */
 const TANH_SMALL = 0.625;
 const TANH_Q = [-0.3333328068256378, 0.13331441581249237, -0.05373971536755562, 0.0206390880048275, -0.005704987328499556].map(f32);
+/** tanh's e^{2a} with 2a clamped here: tanh is exactly 1 long before, and 2^k stays normal (k ≤ 93). */
+const TANH_EXP_MAX = 64;
+
+// ---------------------------------------------------------------------------------------------
+// The vector functions' constant table.
+
+const bitsOfF32 = (v: number): number => new Uint32Array(new Float32Array([v]).buffer)[0]!;
+
+/**
+ * Every 32-bit pattern the vector functions use other than 0 (which V8 makes with one xor), as
+ * lane bits: each is stored splatted to 16 bytes, in this order. `Lanes` throws on a constant
+ * missing here (test/lower/mathfns.test.ts builds every function).
+ */
+const VECTOR_CONSTANT_BITS: readonly number[] = [...new Set([
+  // exp
+  ...[EXP_MIN, EXP_MAX, LOG2E, ROUND_MAGIC, LN2_HI, LN2_LO, 1, ...EXP_P].map(bitsOfF32), ROUND_MAGIC_BITS, 127,
+  // log
+  ...[FLT_MIN, 2 ** 23, 23, 2, ...LOG_R, 0.5, Infinity, -Infinity, NaN].map(bitsOfF32), SQRT_HALF_BITS, MANT_MASK,
+  // tanh, sigmoid
+  ...[TANH_SMALL, ...TANH_Q, TANH_EXP_MAX].map(bitsOfF32), 0x80000000,
+].map((b) => b >>> 0))];
+
+/** Bytes of the constant table (a multiple of 16). */
+export const VECTOR_MATH_CONSTANTS_BYTES = 16 * VECTOR_CONSTANT_BITS.length;
+
+/**
+ * The contents of the table the vector functions read (`VECTOR_MATH_CONSTANTS_BYTES` bytes), to be
+ * placed in the module's memory at the 16-byte aligned address given to `addVectorMathFunctions`,
+ * as an active data segment, and never overwritten.
+ */
+export function vectorMathConstants(): Uint8Array {
+  const words = new Uint32Array(4 * VECTOR_CONSTANT_BITS.length);
+  VECTOR_CONSTANT_BITS.forEach((b, k) => words.fill(b, 4 * k, 4 * k + 4));
+  return new Uint8Array(words.buffer);
+}
+
+/**
+ * The splat of the lane bits `bits` as a v128: a 16-byte aligned load from the constant table at
+ * `tableAt` when the table holds it, a `v128.const` otherwise (always for 0).
+ */
+export function vectorConstant(m: Module, tableAt: number | null, bits: number): Expr {
+  const k = tableAt === null ? -1 : VECTOR_CONSTANT_BITS.indexOf(bits >>> 0);
+  if (k < 0 || bits === 0) return m.v128.const(new Uint8Array(new Uint32Array([bits, bits, bits, bits]).buffer));
+  return m.v128.load(tableAt! + 16 * k, 16, m.i32.const(0));
+}
 
 // ---------------------------------------------------------------------------------------------
 // Lanes: one algorithm, two instruction sets.
@@ -117,14 +169,34 @@ const TANH_Q = [-0.3333328068256378, 0.13331441581249237, -0.05373971536755562, 
 type Val = () => Expr;
 
 /**
+ * A function being emitted into: `local` declares a fresh local of type `t` and returns its index,
+ * `push` appends a statement.
+ */
+export interface MathHost {
+  local(t: Type): number;
+  push(stmt: Expr): void;
+}
+
+/**
  * Emits one function body, either scalar (f32 values, i32 integers and i32 0/1 conditions) or
  * lane-wise (v128 for all three: f32x4 values, i32x4 integers, all-ones/all-zeros lane masks).
  */
 class Lanes {
-  private readonly stmts: Expr[] = [];
-  private readonly vars: Type[] = [];
+  /** Where the body's locals are declared and its statements go. */
+  private readonly host: MathHost;
+  private readonly own: { vars: Type[]; stmts: Expr[] } = { vars: [], stmts: [] };
 
-  constructor(readonly m: Module, readonly vec: boolean) {}
+  /**
+   * `tableAt`: the address of the constant table (vector functions only). `host`: a caller's
+   * function to emit into (inline); by default the body is a function of its own, whose
+   * parameter is local 0.
+   */
+  constructor(readonly m: Module, readonly vec: boolean, private readonly tableAt: number | null = null, host?: MathHost) {
+    this.host = host ?? {
+      local: (t) => { this.own.vars.push(t); return this.own.vars.length; },
+      push: (e) => { this.own.stmts.push(e); },
+    };
+  }
 
   /** The function's single parameter. */
   param(): Val {
@@ -133,9 +205,8 @@ class Lanes {
   }
 
   private local(e: Expr, t: Type): Val {
-    const index = 1 + this.vars.length;
-    this.vars.push(t);
-    this.stmts.push(this.m.local.set(index, e));
+    const index = this.host.local(t);
+    this.host.push(this.m.local.set(index, e));
     return () => this.m.local.get(index, t);
   }
   /** Stores a float value in a fresh local. */
@@ -146,19 +217,21 @@ class Lanes {
   /** Adds the function (param) -> result with the statements emitted so far and `result`. */
   finish(name: string, result: Expr): void {
     const t = this.vec ? V128 : F32;
-    this.m.addFunction(name, t, t, this.vars, this.m.block(null, [...this.stmts, result], t));
+    this.m.addFunction(name, t, t, this.own.vars, this.m.block(null, [...this.own.stmts, result], t));
   }
 
   // Constants.
   f(v: number): Expr {
-    if (!this.vec) return this.m.f32.const(v);
-    const lanes = new Float32Array([v, v, v, v]);
-    return this.m.v128.const(new Uint8Array(lanes.buffer));
+    return this.vec ? this.vconst(bitsOfF32(v)) : this.m.f32.const(v);
   }
   i(v: number): Expr {
-    if (!this.vec) return this.m.i32.const(v | 0);
-    const lanes = new Int32Array([v, v, v, v]);
-    return this.m.v128.const(new Uint8Array(lanes.buffer));
+    return this.vec ? this.vconst(v) : this.m.i32.const(v | 0);
+  }
+  private vconst(bits: number): Expr {
+    if (bits !== 0 && !VECTOR_CONSTANT_BITS.includes(bits >>> 0)) {
+      throw new Error(`internal: the vector math constant 0x${(bits >>> 0).toString(16)} is missing from the constant table`);
+    }
+    return vectorConstant(this.m, this.tableAt, bits);
   }
 
   // Float arithmetic (exactly rounded, identical in both instruction sets).
@@ -166,9 +239,15 @@ class Lanes {
   sub(a: Expr, b: Expr): Expr { return this.vec ? this.m.f32x4.sub(a, b) : this.m.f32.sub(a, b); }
   mul(a: Expr, b: Expr): Expr { return this.vec ? this.m.f32x4.mul(a, b) : this.m.f32.mul(a, b); }
   div(a: Expr, b: Expr): Expr { return this.vec ? this.m.f32x4.div(a, b) : this.m.f32.div(a, b); }
-  /** IEEE min/max as WebAssembly defines them: a NaN operand gives NaN. */
-  min(a: Expr, b: Expr): Expr { return this.vec ? this.m.f32x4.min(a, b) : this.m.f32.min(a, b); }
-  max(a: Expr, b: Expr): Expr { return this.vec ? this.m.f32x4.max(a, b) : this.m.f32.max(a, b); }
+  /**
+   * min(a, c) and max(a, c) for a constant c other than ±0, NaN a giving NaN. The scalar form is
+   * WebAssembly's min/max. The vector form is the "pseudo" min/max, pmin(a, c) = c < a ? c : a and
+   * pmax(a, c) = a < c ? c : a, one minps/maxps on x64 where f32x4.min/max take ~8 instructions to
+   * handle NaN and signed zeros: with a NaN a the comparison is false and a comes out, and c ≠ ±0
+   * leaves no signed zero to order. So both forms agree lane by lane, NaN payloads aside.
+   */
+  minC(a: Expr, c: number): Expr { return this.vec ? this.m.f32x4.pmin(a, this.f(c)) : this.m.f32.min(a, this.f(c)); }
+  maxC(a: Expr, c: number): Expr { return this.vec ? this.m.f32x4.pmax(a, this.f(c)) : this.m.f32.max(a, this.f(c)); }
   /** Clears the sign bit. */
   abs(a: Expr): Expr { return this.vec ? this.m.f32x4.abs(a) : this.m.f32.abs(a); }
   /** Flips the sign bit. */
@@ -219,15 +298,28 @@ class Lanes {
  * (Cody–Waite); e^r ≈ 1 + r + r²·P(r); then scale by 2^k as 2^⌊k/2⌋ · 2^(k-⌊k/2⌋), two normal
  * powers of two built in the exponent field, so that k ∈ [-150, 129] neither overflows the exponent
  * field nor rounds twice: overflow gives +Inf and the denormal range is rounded once.
+ *
+ * For callers that need less: `known` says that x is ≥ +0 or ≤ -0 (or NaN), so that the clamp on
+ * the other side is a no-op and left out; `max` clamps at a lower maximum (tanh needs no e^x beyond
+ * e^64). When the clamp keeps 2^k normal, it is one power of two and one (exact) product: the same
+ * bits as the two.
  */
-function expCore(L: Lanes, x: Val): Expr {
-  const xc = L.letF(L.min(L.max(x(), L.f(EXP_MIN)), L.f(EXP_MAX)));
+function expCore(L: Lanes, x: Val, opts: { known?: "nonNegative" | "nonPositive"; max?: number } = {}): Expr {
+  const max = opts.max ?? EXP_MAX;
+  let clamped = x();
+  if (opts.known !== "nonNegative") clamped = L.maxC(clamped, EXP_MIN);
+  if (opts.known !== "nonPositive") clamped = L.minC(clamped, max);
+  const xc = L.letF(clamped);
   const t = L.letF(L.add(L.mul(xc(), L.f(LOG2E)), L.f(ROUND_MAGIC)));
   const kf = L.letF(L.sub(t(), L.f(ROUND_MAGIC)));
   const r = L.letF(L.sub(L.sub(xc(), L.mul(kf(), L.f(LN2_HI))), L.mul(kf(), L.f(LN2_LO))));
   const r2 = L.letF(L.mul(r(), r()));
   const p = L.add(L.f(1), L.add(r(), L.mul(r2(), L.horner(r, EXP_P))));
   const k = L.letI(L.isub(L.bits(t()), L.i(ROUND_MAGIC_BITS)));
+  // k's range after the clamp, with a margin of one for the rounding of x·log2 e
+  const kMin = Math.round((opts.known === "nonNegative" ? 0 : EXP_MIN) * LOG2E) - 1;
+  const kMax = Math.round((opts.known === "nonPositive" ? 0 : max) * LOG2E) + 1;
+  if (kMin >= -126 && kMax <= 127) return L.mul(p, L.float(L.shl(L.iadd(k(), L.i(127)), 23)));
   const k1 = L.letI(L.shrS(k(), 1));
   const s1 = L.float(L.shl(L.iadd(k1(), L.i(127)), 23));
   const s2 = L.float(L.shl(L.iadd(L.isub(k(), k1()), L.i(127)), 23));
@@ -261,15 +353,16 @@ function logCore(L: Lanes, x: Val): Expr {
 /**
  * tanh x, computed for a = |x| and given x's sign at the end (so tanh(-x) = -tanh(x) bit for bit
  * and tanh(-0) = -0). a < 0.625: a + a·z·Q(z), z = a² (no cancellation, small relative error near
- * 0). Otherwise 1 - 2/(e^{2a} + 1), which is exactly 1 once e^{2a} is large or +Inf. NaN takes
- * the second branch and stays NaN.
+ * 0). Otherwise 1 - 2/(e^{2a} + 1), which is exactly 1 once e^{2a} is large (from a ≈ 9.1 on,
+ * where 2/(e^{2a} + 1) < 2^-25), so e^{2a} is computed with 2a clamped to TANH_EXP_MAX: the same
+ * bits as unclamped. NaN takes the second branch and stays NaN.
  */
 function tanhCore(L: Lanes, x: Val): Expr {
   const a = L.letF(L.abs(x()));
   const z = L.letF(L.mul(a(), a()));
   const small = L.add(a(), L.mul(L.mul(a(), z()), L.horner(z, TANH_Q)));
   const a2 = L.letF(L.add(a(), a()));
-  const e = expCore(L, a2);
+  const e = expCore(L, a2, { known: "nonNegative", max: TANH_EXP_MAX });
   const big = L.sub(L.f(1), L.div(L.f(2), L.add(e, L.f(1))));
   return L.copysign(L.sel(L.lt(a(), L.f(TANH_SMALL)), small, big), x());
 }
@@ -281,7 +374,7 @@ function tanhCore(L: Lanes, x: Val): Expr {
  */
 function sigmoidCore(L: Lanes, x: Val): Expr {
   const na = L.letF(L.neg(L.abs(x())));
-  const e = L.letF(expCore(L, na));
+  const e = L.letF(expCore(L, na, { known: "nonPositive" }));
   return L.div(L.sel(L.ge(x(), L.f(0)), L.f(1), e()), L.add(L.f(1), e()));
 }
 
@@ -292,23 +385,45 @@ const CORES: Record<MathFunction, (L: Lanes, x: Val) => Expr> = {
   sigmoid: sigmoidCore,
 };
 
-function addAll(m: Module, vec: boolean): void {
+function addAll(m: Module, vec: boolean, tableAt: number | null): void {
   const names = vec ? VECTOR_MATH_FUNCTIONS : MATH_FUNCTIONS;
   for (const fn of Object.keys(CORES) as MathFunction[]) {
     const name = names[fn];
     if (m.getFunction(name)) continue; // already added to this module
-    const L = new Lanes(m, vec);
+    const L = new Lanes(m, vec, tableAt);
     L.finish(name, CORES[fn](L, L.param()));
   }
 }
 
-/** Adds f32 functions "$rnnc_exp", "$rnnc_log", "$rnnc_tanh", "$rnnc_sigmoid" (each (f32) -> f32) to the module, once (idempotent per module). */
-export function addMathFunctions(m: Module): void {
-  addAll(m, false);
+/**
+ * The f32x4 function `fn` of `x` emitted inline into a caller's function (`host`): the body of
+ * `$rnnc_<fn>_v` with `x` in a fresh local, so the same bits, without a call. A call costs more than
+ * its jump in V8: every live vector register of the caller is saved around it (all are
+ * caller-saved), and the callee cannot share the caller's registers. The statements go to `host`;
+ * the returned expression reads only locals they set. At most INLINE_VECTOR_MATH_LOCALS locals.
+ */
+export function inlineVectorMath(m: Module, fn: MathFunction, x: Expr, tableAt: number, host: MathHost): Expr {
+  m.setFeatures(m.getFeatures() | BINARYEN_IDS.SIMD128);
+  const L = new Lanes(m, true, tableAt, host);
+  return CORES[fn](L, L.letF(x));
 }
 
-/** Adds SIMD versions "$rnnc_exp_v", "$rnnc_tanh_v", "$rnnc_sigmoid_v", "$rnnc_log_v" ((v128) -> v128, lanes f32x4), same algorithms lane-wise, so scalar and vector results are bit-identical. */
-export function addVectorMathFunctions(m: Module): void {
+/** The most locals `inlineVectorMath` declares in its host (test/lower/mathfns.test.ts counts them). */
+export const INLINE_VECTOR_MATH_LOCALS = 12;
+
+/** Adds f32 functions "$rnnc_exp", "$rnnc_log", "$rnnc_tanh", "$rnnc_sigmoid" (each (f32) -> f32) to the module, once (idempotent per module). */
+export function addMathFunctions(m: Module): void {
+  addAll(m, false, null);
+}
+
+/**
+ * Adds SIMD versions "$rnnc_exp_v", "$rnnc_tanh_v", "$rnnc_sigmoid_v", "$rnnc_log_v" ((v128) -> v128,
+ * lanes f32x4), same algorithms lane-wise, so scalar and vector results are bit-identical. They
+ * read their constants from the table `vectorMathConstants()`, which the module's memory must hold
+ * at `tableAt` (16-byte aligned). Idempotent per module (the first call's `tableAt` stays).
+ */
+export function addVectorMathFunctions(m: Module, tableAt: number): void {
+  if (tableAt % 16 !== 0) throw new Error(`internal: the vector math constant table must be 16-byte aligned (at ${tableAt})`);
   m.setFeatures(m.getFeatures() | BINARYEN_IDS.SIMD128);
-  addAll(m, true);
+  addAll(m, true, tableAt);
 }

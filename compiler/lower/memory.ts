@@ -1,4 +1,5 @@
 import type { Dim, Graph, Node, Shape, TensorType } from "../ir/types.ts";
+import { VECTOR_MATH_CONSTANTS_BYTES } from "./mathfns.ts";
 
 /**
  * A byte offset or size as a function of the run-time dims: p[0] + p[1]·B + p[2]·T + p[3]·B·T.
@@ -10,6 +11,14 @@ import type { Dim, Graph, Node, Shape, TensorType } from "../ir/types.ts";
 export type Poly = [number, number, number, number];
 
 export const ALIGN = 16;
+
+/**
+ * The start of memory, below every arena: ALIGN · 4 bytes kept unused (a null pointer never
+ * aliases a tensor), then the constant table of the vector math functions
+ * (compiler/lower/mathfns.ts), which every module holds as a data segment and never writes.
+ */
+export const CONSTANTS_AT = ALIGN * 4;
+const ARENAS_AT = CONSTANTS_AT + Math.ceil(VECTOR_MATH_CONSTANTS_BYTES / ALIGN) * ALIGN;
 
 export type ArenaKind = 0 | 1 | 2 | 3; // const, B, T, BT
 
@@ -93,7 +102,7 @@ export class Layout {
   /** Start of each arena and of its scratch part, in bytes, as polynomials. */
   private bases(): { arena: Poly[]; scratch: Poly[] } {
     const size = [0, 1, 2, 3].map((k) => this.pinnedArenas[k]!.top + this.scratchTop[k]!);
-    const start = ALIGN * 4; // keep address 0 unused: a null pointer never aliases a tensor
+    const start = ARENAS_AT;
     const arena: Poly[] = [
       [start, 0, 0, 0],
       [start + size[0]!, 0, 0, 0],

@@ -6,7 +6,8 @@ import type { Test } from "tap";
 import { runInstance } from "../../compiler/lower/backend.ts";
 import { compileGraph } from "../../compiler/lower/compile.ts";
 import type { GraphModule } from "../../compiler/lower/compile.ts";
-import { ALIGN, evalPoly } from "../../compiler/lower/memory.ts";
+import { ALIGN, CONSTANTS_AT, evalPoly } from "../../compiler/lower/memory.ts";
+import { VECTOR_MATH_CONSTANTS_BYTES, vectorMathConstants } from "../../compiler/lower/mathfns.ts";
 import type { Graph } from "../../compiler/ir/types.ts";
 import type { Tensor } from "../ops/_helpers.ts";
 
@@ -48,6 +49,24 @@ export function dimsOf(gm: GraphModule, inputs: Tensor[]): { B: number; T: numbe
 const POISON = 0xff;
 
 /**
+ * Fills every byte of `memory` with `byte` except the module's constant table (compiler/lower/
+ * memory.ts CONSTANTS_AT), which its data segment wrote at instantiation and which, like the
+ * code, belongs to the module: no tensor lies there and the host never writes it.
+ */
+export function poisonMemory(memory: WebAssembly.Memory, byte = POISON): void {
+  const bytes = new Uint8Array(memory.buffer);
+  bytes.fill(byte, 0, CONSTANTS_AT);
+  bytes.fill(byte, CONSTANTS_AT + VECTOR_MATH_CONSTANTS_BYTES);
+}
+
+/** Whether the constant table holds what the module's data segment put there. */
+export function constantTableIntact(memory: WebAssembly.Memory): boolean {
+  const want = vectorMathConstants();
+  const got = new Uint8Array(memory.buffer, CONSTANTS_AT, want.length);
+  return want.every((b, i) => got[i] === b);
+}
+
+/**
  * Runs a module on a fresh instance whose whole memory (grown to what B, T need) is first filled
  * with 0xFF bytes. A kernel that reads an element nobody wrote (scratch reused, outputs assumed
  * zero) then produces NaN or traps instead of passing by luck. After the run, checks that the
@@ -60,7 +79,8 @@ export async function runPoisoned(gm: GraphModule, inputs: Tensor[]): Promise<{ 
   const { B, T } = dimsOf(gm, inputs);
   const need = evalPoly(gm.memoryBytes, B, T);
   if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
-  new Uint8Array(memory.buffer).fill(POISON);
+  if (!constantTableIntact(memory)) throw new Error("the module's data segment did not put the constant table in place");
+  poisonMemory(memory);
   const outs = runInstance(gm, instance, inputs);
   const violations: string[] = [];
   const bytes = new Uint8Array(memory.buffer);
@@ -68,6 +88,7 @@ export async function runPoisoned(gm: GraphModule, inputs: Tensor[]): Promise<{ 
   const low = 4 * ALIGN;
   for (let i = 0; i < low; i++) if (bytes[i] !== POISON) { violations.push(`byte ${i} (below the first tensor) was written`); break; }
   for (let i = need; i < bytes.length; i++) if (bytes[i] !== POISON) { violations.push(`byte ${i} (past the ${need} planned bytes) was written`); break; }
+  if (!constantTableIntact(memory)) violations.push("the constant table was written");
   gm.inputs.forEach((spec, j) => {
     const x = inputs[j]!;
     const off = evalPoly(spec.offset, B, T);

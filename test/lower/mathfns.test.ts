@@ -11,10 +11,14 @@ import {
   addMathFunctions,
   addVectorMathFunctions,
   BINARYEN_IDS,
+  INLINE_VECTOR_MATH_LOCALS,
+  inlineVectorMath,
   MATH_ERROR_BOUNDS,
   MATH_EXTRA_ERROR_BOUNDS,
   MATH_FUNCTIONS,
   VECTOR_MATH_FUNCTIONS,
+  VECTOR_MATH_CONSTANTS_BYTES,
+  vectorMathConstants,
   type MathFunction,
 } from "../../compiler/lower/mathfns.ts";
 
@@ -23,6 +27,7 @@ const FLT_MIN = 2 ** -126;
 const DENORM_MIN = 2 ** -149;
 const CHUNK = 1 << 20; // floats per batch
 const SRC = 0, DST = CHUNK * 4; // byte offsets of the two batch buffers
+const TABLE = 2 * CHUNK * 4; // the vector functions' constant table, after the buffers
 
 type Exports = Record<MathFunction, (x: number) => number> & {
   memory: WebAssembly.Memory;
@@ -32,17 +37,17 @@ interface Instance {
   exports: Exports;
   /** Applies `fn` (scalar, or the f32x4 version when vec) to xs via the in-memory batch loops. */
   map(fn: MathFunction, xs: Float32Array, vec?: boolean): Float32Array;
-  /** Applies the vector function to 4 floats through the exported load/call/store wrapper. */
-  v4(fn: MathFunction, xs: ArrayLike<number>): Float32Array;
+  /** Applies the vector function to 4 floats through the exported load/call/store wrapper (or, `inline`, its body inlined). */
+  v4(fn: MathFunction, xs: ArrayLike<number>, inline?: boolean): Float32Array;
 }
 
 /** The test module: both sets of functions plus exported wrappers and batch loops over memory. */
 function buildModule(): binaryen.Module {
   const m = new binaryen.Module();
-  const pages = (2 * CHUNK * 4) / 65536;
-  m.setMemory(pages, pages, "memory");
+  const pages = (2 * CHUNK * 4) / 65536 + 1;
+  m.setMemory(pages, pages, "memory", [{ offset: m.i32.const(TABLE), data: vectorMathConstants(), passive: false }]);
   addMathFunctions(m);
-  addVectorMathFunctions(m);
+  addVectorMathFunctions(m, TABLE);
   const { i32, f32, v128, none } = binaryen;
   const p = (i: number, ty = i32): number => m.local.get(i, ty);
   for (const fn of FNS) {
@@ -52,6 +57,16 @@ function buildModule(): binaryen.Module {
     m.addFunction(`${fn}_v4`, binaryen.createType([i32]), none, [],
       m.v128.store(0, 16, p(0), m.call(vname, [m.v128.load(0, 16, p(0))], v128)));
     m.addFunctionExport(`${fn}_v4`, `${fn}_v4`);
+    // (ptr) -> (): the same with the vector function's body inline; its local count exported as a global
+    const vars: number[] = [], stmts: number[] = [];
+    const inl = inlineVectorMath(m, fn, m.v128.load(0, 16, p(0)), TABLE, {
+      local: (ty) => { vars.push(ty); return vars.length; },
+      push: (e) => { stmts.push(e); },
+    });
+    m.addFunction(`${fn}_v4i`, binaryen.createType([i32]), none, vars, m.block(null, [...stmts, m.v128.store(0, 16, p(0), inl)]));
+    m.addFunctionExport(`${fn}_v4i`, `${fn}_v4i`);
+    m.addGlobal(`${fn}_locals`, i32, false, m.i32.const(vars.length));
+    m.addGlobalExport(`${fn}_locals`, `${fn}_locals`);
     // (src, dst, nbytes) -> (): dst[i] = fn(src[i]), 4 bytes (scalar) or 16 bytes (vector) a step.
     for (const vec of [false, true]) {
       const step = vec ? 16 : 4, ty = vec ? v128 : f32;
@@ -94,9 +109,9 @@ async function instantiate(m: binaryen.Module): Promise<Instance> {
       }
       return out;
     },
-    v4(fn, xs) {
+    v4(fn, xs, inline = false) {
       mem().set(xs, 0);
-      (exports[`${fn}_v4`] as (ptr: number) => void)(0);
+      (exports[`${fn}_v4${inline ? "i" : ""}`] as (ptr: number) => void)(0);
       return mem().slice(0, 4);
     },
   };
@@ -225,7 +240,7 @@ t.test("module shape", async (t) => {
 
   const n = module.getNumFunctions();
   addMathFunctions(module);
-  addVectorMathFunctions(module);
+  addVectorMathFunctions(module, TABLE);
   t.equal(module.getNumFunctions(), n, "adding again is a no-op");
 
   // The scalar functions alone are MVP WebAssembly and touch no memory.
@@ -379,7 +394,67 @@ t.test("vector versions equal the scalar ones bit for bit", async (t) => {
     const viaV4 = new Float32Array(1024);
     for (let i = 0; i < 1024; i += 4) viaV4.set(inst.v4(fn, xs.subarray(i, i + 4)), i);
     t.equal(sameBits(viaV4, scalar.subarray(0, 1024)).diffs, 0, `${fn}: ${fn}_v4 wrapper == scalar`);
+    // inlineVectorMath: the same body in the caller's function
+    const inlined = new Float32Array(1024);
+    for (let i = 0; i < 1024; i += 4) inlined.set(inst.v4(fn, xs.subarray(i, i + 4), true), i);
+    t.equal(sameBits(inlined, scalar.subarray(0, 1024)).diffs, 0, `${fn}: inlined == scalar`);
+    const locals = (inst.exports[`${fn}_locals`] as WebAssembly.Global).value as number;
+    t.ok(locals <= INLINE_VECTOR_MATH_LOCALS, `${fn} inline declares ${locals} locals <= INLINE_VECTOR_MATH_LOCALS`);
   }
+});
+
+t.test("vector special values: NaN propagates through exp's clamp, ±Inf and beyond the clamp", async (t) => {
+  const FLT_MAX = 3.4028234663852886e38;
+  const xs = [NaN, -NaN, Infinity, -Infinity, FLT_MAX, -FLT_MAX, 89, -104, 88.72283935546875, -103.2789, 200, -200, 0, -0, 0.625, -0.625];
+  const nanBits = fromBits(Uint32Array.of(0x7fa00001, 0xffc00123, 0x7f800001, 0xffffffff)); // other NaN payloads
+  for (const fn of FNS) {
+    for (const quad of [xs.slice(0, 4), xs.slice(4, 8), xs.slice(8, 12), xs.slice(12, 16), [...nanBits]]) {
+      const got = inst.v4(fn, quad);
+      t.same([...inst.v4(fn, quad, true)].map(String), [...got].map(String), `${fn}: inline == call on ${quad}`);
+      quad.forEach((x, i) => {
+        const want = inst.exports[fn](x);
+        if (Number.isNaN(want)) t.ok(Number.isNaN(got[i]!), `${fn}_v(${x}) is NaN`);
+        else t.ok(Object.is(got[i]!, Math.fround(want)), `${fn}_v(${x}) = ${got[i]}, scalar ${want}`);
+      });
+    }
+  }
+  // the clamp keeps NaN in every lane position, next to lanes it clamps
+  for (const fn of ["exp", "tanh", "sigmoid"] as const) {
+    for (let lane = 0; lane < 4; lane++) {
+      const quad = [1000, -1000, 1000, -1000];
+      quad[lane] = NaN;
+      const got = inst.v4(fn, quad);
+      t.ok(Number.isNaN(got[lane]!), `${fn}_v: NaN in lane ${lane} stays NaN`);
+      t.notOk(got.some((y, i) => i !== lane && Number.isNaN(y)), `${fn}_v: no NaN in the other lanes`);
+    }
+  }
+});
+
+t.test("the vector functions read their constants from the table in memory", async (t) => {
+  t.equal(VECTOR_MATH_CONSTANTS_BYTES % 16, 0, "table is whole v128s");
+  t.equal(vectorMathConstants().length, VECTOR_MATH_CONSTANTS_BYTES);
+  // in the text, every nonzero v128 constant of the vector functions is a load
+  const text = module.emitText();
+  for (const fn of FNS) {
+    const body = text.slice(text.indexOf(`(func $${VECTOR_MATH_FUNCTIONS[fn]} `));
+    const own = body.slice(0, body.indexOf("\n (func ") >>> 0);
+    t.notMatch(own, /v128\.const i32x4 (?!0x00000000 0x00000000 0x00000000 0x00000000)/, `${fn}_v has no nonzero v128.const`);
+    t.match(own, /v128\.load/, `${fn}_v loads its constants`);
+  }
+  // by evaluation: zeroing the table changes every vector function's results; restoring it restores them
+  const mem = () => new Uint8Array(inst.exports.memory.buffer);
+  const xs = [0.3, -1.7, 2.5, 0.01];
+  const before = FNS.map((fn) => inst.v4(fn, xs));
+  const saved = mem().slice(TABLE, TABLE + VECTOR_MATH_CONSTANTS_BYTES);
+  t.same(saved, vectorMathConstants(), "the data segment put the table in place");
+  mem().fill(0, TABLE, TABLE + VECTOR_MATH_CONSTANTS_BYTES);
+  FNS.forEach((fn, k) => t.notSame([...inst.v4(fn, xs)], [...before[k]!], `${fn}_v depends on the table`));
+  mem().set(saved, TABLE);
+  FNS.forEach((fn, k) => t.same([...inst.v4(fn, xs)], [...before[k]!], `${fn}_v restored`));
+  // the table must be 16-byte aligned
+  const other = new binaryen.Module();
+  t.throws(() => addVectorMathFunctions(other, TABLE + 4), /aligned/);
+  other.dispose();
 });
 
 t.test("binaryen -O3 keeps the results bit for bit", async (t) => {

@@ -28,7 +28,10 @@ import { fuseElementwise } from "../../compiler/passes/fuse-elementwise.ts";
 import { optimizeGraph } from "../../compiler/passes/index.ts";
 import { Case, concrete, size, tensor } from "../ops/_helpers.ts";
 import type { Dims, Tensor } from "../ops/_helpers.ts";
-import { ErrorStats, expectClose, runPoisoned } from "./_wasm.ts";
+import { ErrorStats, expectClose, instantiate, memoryOf, runPoisoned } from "./_wasm.ts";
+import { runInstance } from "../../compiler/lower/backend.ts";
+import { VECTOR_MATH_CONSTANTS_BYTES } from "../../compiler/lower/mathfns.ts";
+import { CONSTANTS_AT } from "../../compiler/lower/memory.ts";
 import type { Tol } from "./_wasm.ts";
 
 /** Compiles g with the SIMD loops on or off (the knob is read while the module is emitted). */
@@ -188,14 +191,41 @@ function withLengths(g: Graph): Graph {
   return { ...g, inputs: [...g.inputs, lengths], nodes, types: new Map(g.types).set(lengths, { dtype: "i32", shape: ["B"] }) };
 }
 
-t.test("the LSTM module runs its gates as f32x4 with the vector math functions", async (t) => {
+t.test("the LSTM module runs its gates as f32x4 with the vector math inline", async (t) => {
   const p = loadProgram(fileURLToPath(new URL("../../examples/cells/lstm.json", import.meta.url)), { I: 4, H: 8 });
   const { wat } = await compileProgram(p, { wat: true });
-  t.match(wat!, /call \$\$rnnc_sigmoid_v/, "sigmoid, 4 lanes at a time");
-  t.match(wat!, /call \$\$rnnc_tanh_v/, "tanh, 4 lanes at a time");
+  t.notMatch(wat!, /call \$\$rnnc_(sigmoid|tanh)_v/, "no calls: sigmoid and tanh inline, 4 lanes at a time");
+  t.match(wat!, /f32x4\.pmax/, "exp's clamp (sigmoid) as pmax");
+  t.match(wat!, /f32x4\.pmin/, "exp's clamp (tanh) as pmin");
+  t.notMatch(wat!, /f32x4\.(min|max) /, "no NaN-ordering min/max");
+  t.notMatch(wat!, /v128\.const i32x4 (?!0x00000000 0x00000000 0x00000000 0x00000000)/, "every nonzero vector constant is read from the table");
+  t.match(wat!, /\(data /, "the table is a data segment");
   t.match(wat!, /v128\.load/);
   t.match(wat!, /v128\.store/);
   t.notMatch(wat!, /call \$\$rnnc_sigmoid(?!_v)/, "H = 8: no scalar tail, so no scalar sigmoid");
+
+  // by evaluation: the gate loops read the table (zeroed, the outputs change) and compute the
+  // same bits with the math inline as with calls to $rnnc_*_v
+  const g = p.graph;
+  const ins = inputsFor(g, { B: 3, T: 5 }, null, 11);
+  const inline = await compileGraph(g);
+  const prev = elementwiseOptions.inlineMath;
+  elementwiseOptions.inlineMath = false;
+  let called: GraphModule;
+  try {
+    called = await compileGraph(g);
+  } finally {
+    elementwiseOptions.inlineMath = prev;
+  }
+  t.not(Buffer.compare(Buffer.from(inline.wasm), Buffer.from(called.wasm)), 0, "inlineMath: false compiles another module");
+  const a = await runPoisoned(inline, ins), b = await runPoisoned(called, ins);
+  t.same(a.violations, []);
+  a.outs.forEach((o, j) => t.equal(firstDifference(o, b.outs[j]!), -1, `output ${j}: inline == called, bit for bit`));
+  const inst = await instantiate(inline);
+  const mem = memoryOf(inst);
+  new Uint8Array(mem.buffer).fill(0, CONSTANTS_AT, CONSTANTS_AT + VECTOR_MATH_CONSTANTS_BYTES);
+  const zeroed = runInstance(inline, inst, ins);
+  t.ok(zeroed.some((o, j) => firstDifference(o, a.outs[j]!) >= 0), "with the table zeroed, the outputs differ");
 });
 
 t.test("fused loops reading slices and writing concats along other axes", async (t) => {

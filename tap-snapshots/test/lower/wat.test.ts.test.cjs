@@ -11,7 +11,7 @@ Object {
     Object {
       "name": "Whx",
       "offset": Array [
-        64,
+        608,
         0,
         0,
         0,
@@ -27,7 +27,7 @@ Object {
     Object {
       "name": "Whh",
       "offset": Array [
-        96,
+        640,
         0,
         0,
         0,
@@ -43,7 +43,7 @@ Object {
     Object {
       "name": "bh",
       "offset": Array [
-        144,
+        688,
         0,
         0,
         0,
@@ -58,7 +58,7 @@ Object {
     Object {
       "name": "x",
       "offset": Array [
-        160,
+        704,
         64,
         0,
         0,
@@ -75,7 +75,7 @@ Object {
     Object {
       "name": "h",
       "offset": Array [
-        160,
+        704,
         0,
         0,
         0,
@@ -90,7 +90,7 @@ Object {
     },
   ],
   "memoryBytes": Array [
-    160,
+    704,
     64,
     0,
     64,
@@ -99,7 +99,7 @@ Object {
     Object {
       "name": "%scan.1",
       "offset": Array [
-        160,
+        704,
         64,
         0,
         16,
@@ -116,7 +116,7 @@ Object {
     Object {
       "name": "%scan",
       "offset": Array [
-        160,
+        704,
         16,
         0,
         0,
@@ -130,7 +130,7 @@ Object {
       },
     },
   ],
-  "wasmBytes": 3100,
+  "wasmBytes": 3280,
 }
 `
 
@@ -138,6 +138,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
 (module
  (type $0 (func (param i32 i32)))
  (memory $0 1 65536)
+ (data $0 (i32.const 66) "\\d0\\c2\\00\\00\\d0\\c2\\00\\00\\d0\\c2\\00\\00\\d0\\c2\\00\\00\\b2B\\00\\00\\b2B\\00\\00\\b2B\\00\\00\\b2B;\\aa\\b8?;\\aa\\b8?;\\aa\\b8?;\\aa\\b8?\\00\\00@K\\00\\00@K\\00\\00@K\\00\\00@K\\00r1?\\00r1?\\00r1?\\00r1?\\8e\\be\\bf5\\8e\\be\\bf5\\8e\\be\\bf5\\8e\\be\\bf5\\00\\00\\80?\\00\\00\\80?\\00\\00\\80?\\00\\00\\80?\\fe\\ff\\ff>\\fe\\ff\\ff>\\fe\\ff\\ff>\\fe\\ff\\ff>I\\aa*>I\\aa*>I\\aa*>I\\aa*>y\\ac*=y\\ac*=y\\ac*=y\\ac*=\\05\\1d\\t<\\05\\1d\\t<\\05\\1d\\t<\\05\\1d\\t<\\f8\\11\\b5:\\f8\\11\\b5:\\f8\\11\\b5:\\f8\\11\\b5:\\7f\\00\\00\\00\\7f\\00\\00\\00\\7f\\00\\00\\00\\7f\\00\\00\\00\\00\\00\\80\\00\\00\\00\\80\\00\\00\\00\\80\\00\\00\\00\\80\\00\\00\\00\\00K\\00\\00\\00K\\00\\00\\00K\\00\\00\\00K\\00\\00\\b8A\\00\\00\\b8A\\00\\00\\b8A\\00\\00\\b8A\\00\\00\\00@\\00\\00\\00@\\00\\00\\00@\\00\\00\\00@\\bd\\aa*?\\bd\\aa*?\\bd\\aa*?\\bd\\aa*?c\\af\\cc>c\\af\\cc>c\\af\\cc>c\\af\\cc>\\fe\\f0\\98>\\fe\\f0\\98>\\fe\\f0\\98>\\fe\\f0\\98>\\00\\00\\00?\\00\\00\\00?\\00\\00\\00?\\00\\00\\00?\\00\\00\\80\\7f\\00\\00\\80\\7f\\00\\00\\80\\7f\\00\\00\\80\\7f\\00\\00\\80\\ff\\00\\00\\80\\ff\\00\\00\\80\\ff\\00\\00\\80\\ff\\00\\00\\c0\\7f\\00\\00\\c0\\7f\\00\\00\\c0\\7f\\00\\00\\c0\\7f\\f3\\045?\\f3\\045?\\f3\\045?\\f3\\045?\\ff\\ff\\7f\\00\\ff\\ff\\7f\\00\\ff\\ff\\7f\\00\\ff\\ff\\7f\\00\\00\\00 ?\\00\\00 ?\\00\\00 ?\\00\\00 ?\\99\\aa\\aa\\be\\99\\aa\\aa\\be\\99\\aa\\aa\\be\\99\\aa\\aa\\be\\93\\83\\08>\\93\\83\\08>\\93\\83\\08>\\93\\83\\08>-\\1e\\\\\\bd-\\1e\\\\\\bd-\\1e\\\\\\bd-\\1e\\\\\\bdN\\13\\a9<N\\13\\a9<N\\13\\a9<N\\13\\a9<\\e7\\f0\\ba\\bb\\e7\\f0\\ba\\bb\\e7\\f0\\ba\\bb\\e7\\f0\\ba\\bb\\00\\00\\80B\\00\\00\\80B\\00\\00\\80B\\00\\00\\80B\\00\\00\\00\\80\\00\\00\\00\\80\\00\\00\\00\\80\\00\\00\\00\\80")
  (export "memory" (memory $0))
  (export "run" (func $0))
  (func $0 (param $0 i32) (param $1 i32)
@@ -163,12 +164,13 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
   (local $21 v128)
   (local $22 v128)
   (local $23 v128)
-  (local $24 f32)
+  (local $24 v128)
   (local $25 f32)
   (local $26 f32)
   (local $27 f32)
   (local $28 f32)
   (local $29 f32)
+  (local $30 f32)
   (local.set $17
    (i32.add
     (local.tee $13
@@ -177,7 +179,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
        (local.get $0)
        (i32.const 6)
       )
-      (i32.const 160)
+      (i32.const 704)
      )
     )
     (i32.mul
@@ -258,7 +260,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
         )
         (loop $label
          (local.set $9
-          (i32.sub
+          (i32.add
            (i32.shl
             (local.tee $3
              (i32.shl
@@ -271,7 +273,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
             )
             (i32.const 3)
            )
-           (i32.const -64)
+           (i32.const 608)
           )
          )
          (f32.store
@@ -549,7 +551,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
           )
          )
          (f32.load
-          (i32.const 80)
+          (i32.const 624)
          )
         )
         (f32.const 0)
@@ -559,7 +561,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
          (local.get $4)
         )
         (f32.load
-         (i32.const 84)
+         (i32.const 628)
         )
        )
       )
@@ -573,7 +575,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
           (local.get $4)
          )
          (f32.load
-          (i32.const 80)
+          (i32.const 624)
          )
         )
         (f32.const 0)
@@ -583,7 +585,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
          (local.get $4)
         )
         (f32.load
-         (i32.const 84)
+         (i32.const 628)
         )
        )
       )
@@ -597,7 +599,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
           (local.get $4)
          )
          (f32.load
-          (i32.const 80)
+          (i32.const 624)
          )
         )
         (f32.const 0)
@@ -607,7 +609,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
          (local.get $4)
         )
         (f32.load
-         (i32.const 84)
+         (i32.const 628)
         )
        )
       )
@@ -621,7 +623,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
           (local.get $4)
          )
          (f32.load
-          (i32.const 80)
+          (i32.const 624)
          )
         )
         (f32.const 0)
@@ -631,7 +633,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
          (local.get $4)
         )
         (f32.load
-         (i32.const 84)
+         (i32.const 628)
         )
        )
       )
@@ -700,7 +702,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
           )
          )
          (f32.load
-          (i32.const 64)
+          (i32.const 608)
          )
         )
         (f32.const 0)
@@ -710,7 +712,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
          (local.get $3)
         )
         (f32.load
-         (i32.const 68)
+         (i32.const 612)
         )
        )
       )
@@ -724,7 +726,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
           (local.get $3)
          )
          (f32.load
-          (i32.const 72)
+          (i32.const 616)
          )
         )
         (f32.const 0)
@@ -734,7 +736,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
          (local.get $3)
         )
         (f32.load
-         (i32.const 76)
+         (i32.const 620)
         )
        )
       )
@@ -748,7 +750,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
           (local.get $3)
          )
          (f32.load
-          (i32.const 80)
+          (i32.const 624)
          )
         )
         (f32.const 0)
@@ -758,7 +760,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
          (local.get $3)
         )
         (f32.load
-         (i32.const 84)
+         (i32.const 628)
         )
        )
       )
@@ -833,7 +835,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
         (f32.load
          (i32.add
           (local.get $10)
-          (i32.const 144)
+          (i32.const 688)
          )
         )
        )
@@ -871,10 +873,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
       (local.get $0)
       (i32.const 4)
      )
-     (i32.const 160)
+     (i32.const 704)
     )
    )
-   (i32.const 160)
+   (i32.const 704)
    (i32.mul
     (local.get $0)
     (i32.const 12)
@@ -925,7 +927,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
         (local.get $0)
         (i32.const 5)
        )
-       (i32.const 160)
+       (i32.const 704)
       )
      )
      (local.set $8
@@ -998,7 +1000,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                )
                (i32.const 12)
               )
-              (i32.const 96)
+              (i32.const 640)
              )
             )
             (f32.store
@@ -1356,7 +1358,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
               )
              )
              (f32.load
-              (i32.const 120)
+              (i32.const 664)
              )
             )
             (f32.const 0)
@@ -1366,7 +1368,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
              (local.get $2)
             )
             (f32.load
-             (i32.const 124)
+             (i32.const 668)
             )
            )
           )
@@ -1375,7 +1377,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
             (local.get $2)
            )
            (f32.load
-            (i32.const 128)
+            (i32.const 672)
            )
           )
          )
@@ -1390,7 +1392,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
               (local.get $2)
              )
              (f32.load
-              (i32.const 120)
+              (i32.const 664)
              )
             )
             (f32.const 0)
@@ -1400,7 +1402,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
              (local.get $2)
             )
             (f32.load
-             (i32.const 124)
+             (i32.const 668)
             )
            )
           )
@@ -1409,7 +1411,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
             (local.get $2)
            )
            (f32.load
-            (i32.const 128)
+            (i32.const 672)
            )
           )
          )
@@ -1424,7 +1426,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
               (local.get $2)
              )
              (f32.load
-              (i32.const 120)
+              (i32.const 664)
              )
             )
             (f32.const 0)
@@ -1434,7 +1436,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
              (local.get $2)
             )
             (f32.load
-             (i32.const 124)
+             (i32.const 668)
             )
            )
           )
@@ -1443,7 +1445,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
             (local.get $2)
            )
            (f32.load
-            (i32.const 128)
+            (i32.const 672)
            )
           )
          )
@@ -1458,7 +1460,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
               (local.get $2)
              )
              (f32.load
-              (i32.const 120)
+              (i32.const 664)
              )
             )
             (f32.const 0)
@@ -1468,7 +1470,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
              (local.get $2)
             )
             (f32.load
-             (i32.const 124)
+             (i32.const 668)
             )
            )
           )
@@ -1477,7 +1479,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
             (local.get $2)
            )
            (f32.load
-            (i32.const 128)
+            (i32.const 672)
            )
           )
          )
@@ -1544,7 +1546,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
               )
              )
              (f32.load
-              (i32.const 96)
+              (i32.const 640)
              )
             )
             (f32.const 0)
@@ -1554,7 +1556,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
              (local.get $2)
             )
             (f32.load
-             (i32.const 100)
+             (i32.const 644)
             )
            )
           )
@@ -1563,7 +1565,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
             (local.get $2)
            )
            (f32.load
-            (i32.const 104)
+            (i32.const 648)
            )
           )
          )
@@ -1578,7 +1580,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
               (local.get $2)
              )
              (f32.load
-              (i32.const 108)
+              (i32.const 652)
              )
             )
             (f32.const 0)
@@ -1588,7 +1590,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
              (local.get $2)
             )
             (f32.load
-             (i32.const 112)
+             (i32.const 656)
             )
            )
           )
@@ -1597,7 +1599,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
             (local.get $2)
            )
            (f32.load
-            (i32.const 116)
+            (i32.const 660)
            )
           )
          )
@@ -1612,7 +1614,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
               (local.get $2)
              )
              (f32.load
-              (i32.const 120)
+              (i32.const 664)
              )
             )
             (f32.const 0)
@@ -1622,7 +1624,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
              (local.get $2)
             )
             (f32.load
-             (i32.const 124)
+             (i32.const 668)
             )
            )
           )
@@ -1631,7 +1633,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
             (local.get $2)
            )
            (f32.load
-            (i32.const 128)
+            (i32.const 672)
            )
           )
          )
@@ -1656,7 +1658,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
         (local.get $0)
         (i32.const 48)
        )
-       (i32.const 160)
+       (i32.const 704)
       )
      )
      (local.set $5
@@ -1679,201 +1681,221 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
       )
       (then
        (loop $label12
-        (v128.store align=4
-         (i32.add
-          (local.get $11)
-          (local.tee $4
-           (i32.shl
-            (local.get $5)
-            (i32.const 2)
-           )
-          )
-         )
-         (block (result v128)
-          (local.set $20
-           (f32x4.mul
-            (local.tee $19
-             (f32x4.abs
-              (local.tee $23
-               (f32x4.add
-                (v128.load align=4
-                 (i32.add
-                  (local.get $4)
-                  (local.get $15)
-                 )
-                )
-                (v128.load align=4
-                 (i32.add
-                  (local.get $4)
-                  (local.get $16)
-                 )
-                )
-               )
-              )
-             )
-            )
-            (local.get $19)
-           )
-          )
-          (local.set $22
-           (f32x4.sub
+        (local.set $20
+         (f32x4.mul
+          (local.tee $19
+           (f32x4.abs
             (local.tee $21
              (f32x4.add
-              (f32x4.mul
-               (local.tee $18
-                (f32x4.min
-                 (f32x4.max
-                  (f32x4.add
-                   (local.get $19)
-                   (local.get $19)
-                  )
-                  (v128.const i32x4 0xc2d00000 0xc2d00000 0xc2d00000 0xc2d00000)
+              (v128.load align=4
+               (i32.add
+                (local.get $15)
+                (local.tee $4
+                 (i32.shl
+                  (local.get $5)
+                  (i32.const 2)
                  )
-                 (v128.const i32x4 0x42b20000 0x42b20000 0x42b20000 0x42b20000)
                 )
                )
-               (v128.const i32x4 0x3fb8aa3b 0x3fb8aa3b 0x3fb8aa3b 0x3fb8aa3b)
               )
-              (v128.const i32x4 0x4b400000 0x4b400000 0x4b400000 0x4b400000)
+              (v128.load align=4
+               (i32.add
+                (local.get $4)
+                (local.get $16)
+               )
+              )
              )
             )
-            (v128.const i32x4 0x4b400000 0x4b400000 0x4b400000 0x4b400000)
            )
           )
+          (local.get $19)
+         )
+        )
+        (local.set $23
+         (f32x4.sub
+          (local.tee $24
+           (f32x4.add
+            (f32x4.mul
+             (local.tee $18
+              (f32x4.pmin
+               (f32x4.add
+                (local.get $19)
+                (local.get $19)
+               )
+               (v128.load
+                (i32.const 576)
+               )
+              )
+             )
+             (v128.load
+              (i32.const 96)
+             )
+            )
+            (local.tee $22
+             (v128.load
+              (i32.const 112)
+             )
+            )
+           )
+          )
+          (local.get $22)
+         )
+        )
+        (v128.store align=4
+         (i32.add
+          (local.get $4)
+          (local.get $11)
+         )
+         (v128.bitselect
+          (local.get $21)
           (v128.bitselect
-           (local.get $23)
-           (v128.bitselect
-            (f32x4.add
-             (local.get $19)
+           (f32x4.add
+            (local.get $19)
+            (f32x4.mul
              (f32x4.mul
+              (local.get $19)
+              (local.get $20)
+             )
+             (f32x4.add
               (f32x4.mul
-               (local.get $19)
+               (f32x4.add
+                (f32x4.mul
+                 (f32x4.add
+                  (f32x4.mul
+                   (f32x4.add
+                    (f32x4.mul
+                     (v128.load
+                      (i32.const 560)
+                     )
+                     (local.get $20)
+                    )
+                    (v128.load
+                     (i32.const 544)
+                    )
+                   )
+                   (local.get $20)
+                  )
+                  (v128.load
+                   (i32.const 528)
+                  )
+                 )
+                 (local.get $20)
+                )
+                (v128.load
+                 (i32.const 512)
+                )
+               )
                (local.get $20)
               )
-              (f32x4.add
-               (f32x4.mul
-                (f32x4.add
-                 (f32x4.mul
-                  (f32x4.add
-                   (f32x4.mul
-                    (f32x4.add
-                     (f32x4.mul
-                      (v128.const i32x4 0xbbbaf0e7 0xbbbaf0e7 0xbbbaf0e7 0xbbbaf0e7)
-                      (local.get $20)
-                     )
-                     (v128.const i32x4 0x3ca9134e 0x3ca9134e 0x3ca9134e 0x3ca9134e)
-                    )
-                    (local.get $20)
-                   )
-                   (v128.const i32x4 0xbd5c1e2d 0xbd5c1e2d 0xbd5c1e2d 0xbd5c1e2d)
-                  )
-                  (local.get $20)
-                 )
-                 (v128.const i32x4 0x3e088393 0x3e088393 0x3e088393 0x3e088393)
-                )
-                (local.get $20)
-               )
-               (v128.const i32x4 0xbeaaaa99 0xbeaaaa99 0xbeaaaa99 0xbeaaaa99)
+              (v128.load
+               (i32.const 496)
               )
              )
             )
-            (f32x4.sub
-             (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000)
-             (f32x4.div
-              (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000)
-              (f32x4.add
-               (f32x4.mul
-                (f32x4.mul
-                 (f32x4.add
-                  (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000)
-                  (f32x4.add
-                   (local.tee $18
-                    (f32x4.sub
-                     (f32x4.sub
-                      (local.get $18)
-                      (f32x4.mul
-                       (local.get $22)
-                       (v128.const i32x4 0x3f317200 0x3f317200 0x3f317200 0x3f317200)
-                      )
-                     )
-                     (f32x4.mul
-                      (local.get $22)
-                      (v128.const i32x4 0x35bfbe8e 0x35bfbe8e 0x35bfbe8e 0x35bfbe8e)
+           )
+           (f32x4.sub
+            (local.tee $21
+             (v128.load
+              (i32.const 160)
+             )
+            )
+            (f32x4.div
+             (v128.load
+              (i32.const 320)
+             )
+             (f32x4.add
+              (f32x4.mul
+               (f32x4.add
+                (local.get $21)
+                (f32x4.add
+                 (local.tee $18
+                  (f32x4.sub
+                   (f32x4.sub
+                    (local.get $18)
+                    (f32x4.mul
+                     (local.get $23)
+                     (v128.load
+                      (i32.const 128)
                      )
                     )
                    )
                    (f32x4.mul
-                    (f32x4.mul
-                     (local.get $18)
-                     (local.get $18)
+                    (local.get $23)
+                    (v128.load
+                     (i32.const 144)
                     )
+                   )
+                  )
+                 )
+                 (f32x4.mul
+                  (f32x4.mul
+                   (local.get $18)
+                   (local.get $18)
+                  )
+                  (f32x4.add
+                   (f32x4.mul
                     (f32x4.add
                      (f32x4.mul
                       (f32x4.add
                        (f32x4.mul
                         (f32x4.add
                          (f32x4.mul
-                          (f32x4.add
-                           (f32x4.mul
-                            (v128.const i32x4 0x3ab511f8 0x3ab511f8 0x3ab511f8 0x3ab511f8)
-                            (local.get $18)
-                           )
-                           (v128.const i32x4 0x3c091d05 0x3c091d05 0x3c091d05 0x3c091d05)
+                          (v128.load
+                           (i32.const 240)
                           )
                           (local.get $18)
                          )
-                         (v128.const i32x4 0x3d2aac79 0x3d2aac79 0x3d2aac79 0x3d2aac79)
+                         (v128.load
+                          (i32.const 224)
+                         )
                         )
                         (local.get $18)
                        )
-                       (v128.const i32x4 0x3e2aaa49 0x3e2aaa49 0x3e2aaa49 0x3e2aaa49)
+                       (v128.load
+                        (i32.const 208)
+                       )
                       )
                       (local.get $18)
                      )
-                     (v128.const i32x4 0x3efffffe 0x3efffffe 0x3efffffe 0x3efffffe)
-                    )
-                   )
-                  )
-                 )
-                 (i32x4.shl
-                  (i32x4.add
-                   (local.tee $21
-                    (i32x4.shr_s
-                     (local.tee $18
-                      (i32x4.sub
-                       (local.get $21)
-                       (v128.const i32x4 0x4b400000 0x4b400000 0x4b400000 0x4b400000)
-                      )
+                     (v128.load
+                      (i32.const 192)
                      )
-                     (i32.const 1)
                     )
+                    (local.get $18)
                    )
-                   (v128.const i32x4 0x0000007f 0x0000007f 0x0000007f 0x0000007f)
+                   (v128.load
+                    (i32.const 176)
+                   )
                   )
-                  (i32.const 23)
                  )
-                )
-                (i32x4.shl
-                 (i32x4.add
-                  (i32x4.sub
-                   (local.get $18)
-                   (local.get $21)
-                  )
-                  (v128.const i32x4 0x0000007f 0x0000007f 0x0000007f 0x0000007f)
-                 )
-                 (i32.const 23)
                 )
                )
-               (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000)
+               (i32x4.shl
+                (i32x4.add
+                 (i32x4.sub
+                  (local.get $24)
+                  (local.get $22)
+                 )
+                 (v128.load
+                  (i32.const 256)
+                 )
+                )
+                (i32.const 23)
+               )
               )
+              (local.get $21)
              )
             )
-            (f32x4.lt
-             (local.get $19)
-             (v128.const i32x4 0x3f200000 0x3f200000 0x3f200000 0x3f200000)
+           )
+           (f32x4.lt
+            (local.get $19)
+            (v128.load
+             (i32.const 480)
             )
            )
-           (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000)
+          )
+          (v128.load
+           (i32.const 592)
           )
          )
         )
@@ -1909,11 +1931,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
           )
          )
          (block (result f32)
-          (local.set $26
+          (local.set $27
            (f32.mul
-            (local.tee $25
+            (local.tee $26
              (f32.abs
-              (local.tee $28
+              (local.tee $29
                (f32.add
                 (f32.load
                  (i32.add
@@ -1931,24 +1953,21 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
               )
              )
             )
-            (local.get $25)
+            (local.get $26)
            )
           )
-          (local.set $27
+          (local.set $28
            (f32.add
-            (local.tee $29
+            (local.tee $30
              (f32.add
               (f32.mul
-               (local.tee $24
+               (local.tee $25
                 (f32.min
-                 (f32.max
-                  (f32.add
-                   (local.get $25)
-                   (local.get $25)
-                  )
-                  (f32.const -104)
+                 (f32.add
+                  (local.get $26)
+                  (local.get $26)
                  )
-                 (f32.const 89)
+                 (f32.const 64)
                 )
                )
                (f32.const 1.4426950216293335)
@@ -1962,11 +1981,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
           (f32.copysign
            (select
             (f32.add
-             (local.get $25)
+             (local.get $26)
              (f32.mul
               (f32.mul
-               (local.get $25)
                (local.get $26)
+               (local.get $27)
               )
               (f32.add
                (f32.mul
@@ -1976,20 +1995,20 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
                    (f32.mul
                     (f32.add
                      (f32.mul
-                      (local.get $26)
+                      (local.get $27)
                       (f32.const -0.005704987328499556)
                      )
                      (f32.const 0.0206390880048275)
                     )
-                    (local.get $26)
+                    (local.get $27)
                    )
                    (f32.const -0.05373971536755562)
                   )
-                  (local.get $26)
+                  (local.get $27)
                  )
                  (f32.const 0.13331441581249237)
                 )
-                (local.get $26)
+                (local.get $27)
                )
                (f32.const -0.3333328068256378)
               )
@@ -2001,88 +2020,64 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
               (f32.const 2)
               (f32.add
                (f32.mul
-                (f32.mul
+                (f32.add
                  (f32.add
-                  (f32.add
-                   (local.tee $24
+                  (local.tee $25
+                   (f32.sub
                     (f32.sub
-                     (f32.sub
-                      (local.get $24)
-                      (f32.mul
-                       (local.get $27)
-                       (f32.const 0.693145751953125)
-                      )
-                     )
+                     (local.get $25)
                      (f32.mul
-                      (local.get $27)
-                      (f32.const 1.428606765330187e-06)
+                      (local.get $28)
+                      (f32.const 0.693145751953125)
                      )
                     )
-                   )
-                   (f32.mul
                     (f32.mul
-                     (local.get $24)
-                     (local.get $24)
+                     (local.get $28)
+                     (f32.const 1.428606765330187e-06)
                     )
-                    (f32.add
-                     (f32.mul
-                      (f32.add
-                       (f32.mul
-                        (f32.add
-                         (f32.mul
-                          (f32.add
-                           (f32.mul
-                            (local.get $24)
-                            (f32.const 0.001381455920636654)
-                           )
-                           (f32.const 0.008368735201656818)
+                   )
+                  )
+                  (f32.mul
+                   (f32.mul
+                    (local.get $25)
+                    (local.get $25)
+                   )
+                   (f32.add
+                    (f32.mul
+                     (f32.add
+                      (f32.mul
+                       (f32.add
+                        (f32.mul
+                         (f32.add
+                          (f32.mul
+                           (local.get $25)
+                           (f32.const 0.001381455920636654)
                           )
-                          (local.get $24)
+                          (f32.const 0.008368735201656818)
                          )
-                         (f32.const 0.04166838899254799)
+                         (local.get $25)
                         )
-                        (local.get $24)
+                        (f32.const 0.04166838899254799)
                        )
-                       (f32.const 0.1666652113199234)
+                       (local.get $25)
                       )
-                      (local.get $24)
+                      (f32.const 0.1666652113199234)
                      )
-                     (f32.const 0.4999999403953552)
+                     (local.get $25)
                     )
+                    (f32.const 0.4999999403953552)
                    )
                   )
-                  (f32.const 1)
                  )
-                 (f32.reinterpret_i32
-                  (i32.shl
-                   (i32.add
-                    (local.tee $2
-                     (i32.shr_s
-                      (local.tee $4
-                       (i32.sub
-                        (i32.reinterpret_f32
-                         (local.get $29)
-                        )
-                        (i32.const 1262485504)
-                       )
-                      )
-                      (i32.const 1)
-                     )
-                    )
-                    (i32.const 127)
-                   )
-                   (i32.const 23)
-                  )
-                 )
+                 (f32.const 1)
                 )
                 (f32.reinterpret_i32
                  (i32.shl
-                  (i32.add
-                   (i32.sub
-                    (local.get $4)
-                    (local.get $2)
+                  (i32.sub
+                   (i32.reinterpret_f32
+                    (local.get $30)
                    )
-                   (i32.const 127)
+                   (i32.const 1262485377)
                   )
                   (i32.const 23)
                  )
@@ -2093,11 +2088,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
              )
             )
             (f32.lt
-             (local.get $25)
+             (local.get $26)
              (f32.const 0.625)
             )
            )
-           (local.get $28)
+           (local.get $29)
           )
          )
         )
@@ -2123,7 +2118,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) forward at -O3 > module
          (local.get $0)
          (i32.const 48)
         )
-        (i32.const 160)
+        (i32.const 704)
        )
       )
       (local.tee $2
@@ -2166,7 +2161,7 @@ Object {
     Object {
       "name": "Whx",
       "offset": Array [
-        64,
+        608,
         0,
         0,
         0,
@@ -2182,7 +2177,7 @@ Object {
     Object {
       "name": "Whh",
       "offset": Array [
-        96,
+        640,
         0,
         0,
         0,
@@ -2198,7 +2193,7 @@ Object {
     Object {
       "name": "bh",
       "offset": Array [
-        144,
+        688,
         0,
         0,
         0,
@@ -2213,7 +2208,7 @@ Object {
     Object {
       "name": "x",
       "offset": Array [
-        12608,
+        13152,
         96,
         0,
         0,
@@ -2230,7 +2225,7 @@ Object {
     Object {
       "name": "h",
       "offset": Array [
-        12608,
+        13152,
         0,
         0,
         0,
@@ -2246,7 +2241,7 @@ Object {
     Object {
       "name": "%ct.scan.1",
       "offset": Array [
-        12608,
+        13152,
         96,
         0,
         16,
@@ -2263,7 +2258,7 @@ Object {
     Object {
       "name": "%ct.scan",
       "offset": Array [
-        12608,
+        13152,
         16,
         0,
         0,
@@ -2278,7 +2273,7 @@ Object {
     },
   ],
   "memoryBytes": Array [
-    12608,
+    13152,
     96,
     0,
     128,
@@ -2287,7 +2282,7 @@ Object {
     Object {
       "name": "%scan.1",
       "offset": Array [
-        12608,
+        13152,
         96,
         0,
         32,
@@ -2304,7 +2299,7 @@ Object {
     Object {
       "name": "%scan",
       "offset": Array [
-        12608,
+        13152,
         32,
         0,
         0,
@@ -2320,7 +2315,7 @@ Object {
     Object {
       "name": "%bptt.3",
       "offset": Array [
-        160,
+        704,
         0,
         0,
         0,
@@ -2336,7 +2331,7 @@ Object {
     Object {
       "name": "%bptt.4",
       "offset": Array [
-        192,
+        736,
         0,
         0,
         0,
@@ -2352,7 +2347,7 @@ Object {
     Object {
       "name": "%bptt.5",
       "offset": Array [
-        240,
+        784,
         0,
         0,
         0,
@@ -2367,7 +2362,7 @@ Object {
     Object {
       "name": "%bptt.6",
       "offset": Array [
-        12608,
+        13152,
         96,
         0,
         48,
@@ -2384,7 +2379,7 @@ Object {
     Object {
       "name": "%bptt",
       "offset": Array [
-        12608,
+        13152,
         48,
         0,
         0,
@@ -2398,7 +2393,7 @@ Object {
       },
     },
   ],
-  "wasmBytes": 5222,
+  "wasmBytes": 5391,
 }
 `
 
@@ -2406,6 +2401,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
 (module
  (type $0 (func (param i32 i32)))
  (memory $0 1 65536)
+ (data $0 (i32.const 66) "\\d0\\c2\\00\\00\\d0\\c2\\00\\00\\d0\\c2\\00\\00\\d0\\c2\\00\\00\\b2B\\00\\00\\b2B\\00\\00\\b2B\\00\\00\\b2B;\\aa\\b8?;\\aa\\b8?;\\aa\\b8?;\\aa\\b8?\\00\\00@K\\00\\00@K\\00\\00@K\\00\\00@K\\00r1?\\00r1?\\00r1?\\00r1?\\8e\\be\\bf5\\8e\\be\\bf5\\8e\\be\\bf5\\8e\\be\\bf5\\00\\00\\80?\\00\\00\\80?\\00\\00\\80?\\00\\00\\80?\\fe\\ff\\ff>\\fe\\ff\\ff>\\fe\\ff\\ff>\\fe\\ff\\ff>I\\aa*>I\\aa*>I\\aa*>I\\aa*>y\\ac*=y\\ac*=y\\ac*=y\\ac*=\\05\\1d\\t<\\05\\1d\\t<\\05\\1d\\t<\\05\\1d\\t<\\f8\\11\\b5:\\f8\\11\\b5:\\f8\\11\\b5:\\f8\\11\\b5:\\7f\\00\\00\\00\\7f\\00\\00\\00\\7f\\00\\00\\00\\7f\\00\\00\\00\\00\\00\\80\\00\\00\\00\\80\\00\\00\\00\\80\\00\\00\\00\\80\\00\\00\\00\\00K\\00\\00\\00K\\00\\00\\00K\\00\\00\\00K\\00\\00\\b8A\\00\\00\\b8A\\00\\00\\b8A\\00\\00\\b8A\\00\\00\\00@\\00\\00\\00@\\00\\00\\00@\\00\\00\\00@\\bd\\aa*?\\bd\\aa*?\\bd\\aa*?\\bd\\aa*?c\\af\\cc>c\\af\\cc>c\\af\\cc>c\\af\\cc>\\fe\\f0\\98>\\fe\\f0\\98>\\fe\\f0\\98>\\fe\\f0\\98>\\00\\00\\00?\\00\\00\\00?\\00\\00\\00?\\00\\00\\00?\\00\\00\\80\\7f\\00\\00\\80\\7f\\00\\00\\80\\7f\\00\\00\\80\\7f\\00\\00\\80\\ff\\00\\00\\80\\ff\\00\\00\\80\\ff\\00\\00\\80\\ff\\00\\00\\c0\\7f\\00\\00\\c0\\7f\\00\\00\\c0\\7f\\00\\00\\c0\\7f\\f3\\045?\\f3\\045?\\f3\\045?\\f3\\045?\\ff\\ff\\7f\\00\\ff\\ff\\7f\\00\\ff\\ff\\7f\\00\\ff\\ff\\7f\\00\\00\\00 ?\\00\\00 ?\\00\\00 ?\\00\\00 ?\\99\\aa\\aa\\be\\99\\aa\\aa\\be\\99\\aa\\aa\\be\\99\\aa\\aa\\be\\93\\83\\08>\\93\\83\\08>\\93\\83\\08>\\93\\83\\08>-\\1e\\\\\\bd-\\1e\\\\\\bd-\\1e\\\\\\bd-\\1e\\\\\\bdN\\13\\a9<N\\13\\a9<N\\13\\a9<N\\13\\a9<\\e7\\f0\\ba\\bb\\e7\\f0\\ba\\bb\\e7\\f0\\ba\\bb\\e7\\f0\\ba\\bb\\00\\00\\80B\\00\\00\\80B\\00\\00\\80B\\00\\00\\80B\\00\\00\\00\\80\\00\\00\\00\\80\\00\\00\\00\\80\\00\\00\\00\\80")
  (export "memory" (memory $0))
  (export "run" (func $0))
  (func $0 (param $0 i32) (param $1 i32)
@@ -2455,7 +2451,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (local.get $0)
        (i32.const 96)
       )
-      (i32.const 12608)
+      (i32.const 13152)
      )
     )
     (i32.mul
@@ -2536,7 +2532,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         )
         (loop $label
          (local.set $2
-          (i32.sub
+          (i32.add
            (i32.shl
             (local.tee $4
              (i32.shl
@@ -2549,7 +2545,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             )
             (i32.const 3)
            )
-           (i32.const -64)
+           (i32.const 608)
           )
          )
          (f32.store
@@ -2827,7 +2823,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           )
          )
          (f32.load
-          (i32.const 80)
+          (i32.const 624)
          )
         )
         (f32.const 0)
@@ -2837,7 +2833,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (local.get $5)
         )
         (f32.load
-         (i32.const 84)
+         (i32.const 628)
         )
        )
       )
@@ -2851,7 +2847,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (local.get $5)
          )
          (f32.load
-          (i32.const 80)
+          (i32.const 624)
          )
         )
         (f32.const 0)
@@ -2861,7 +2857,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (local.get $5)
         )
         (f32.load
-         (i32.const 84)
+         (i32.const 628)
         )
        )
       )
@@ -2875,7 +2871,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (local.get $5)
          )
          (f32.load
-          (i32.const 80)
+          (i32.const 624)
          )
         )
         (f32.const 0)
@@ -2885,7 +2881,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (local.get $5)
         )
         (f32.load
-         (i32.const 84)
+         (i32.const 628)
         )
        )
       )
@@ -2899,7 +2895,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (local.get $5)
          )
          (f32.load
-          (i32.const 80)
+          (i32.const 624)
          )
         )
         (f32.const 0)
@@ -2909,7 +2905,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (local.get $5)
         )
         (f32.load
-         (i32.const 84)
+         (i32.const 628)
         )
        )
       )
@@ -2978,7 +2974,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           )
          )
          (f32.load
-          (i32.const 64)
+          (i32.const 608)
          )
         )
         (f32.const 0)
@@ -2988,7 +2984,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (local.get $5)
         )
         (f32.load
-         (i32.const 68)
+         (i32.const 612)
         )
        )
       )
@@ -3002,7 +2998,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (local.get $5)
          )
          (f32.load
-          (i32.const 72)
+          (i32.const 616)
          )
         )
         (f32.const 0)
@@ -3012,7 +3008,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (local.get $5)
         )
         (f32.load
-         (i32.const 76)
+         (i32.const 620)
         )
        )
       )
@@ -3026,7 +3022,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (local.get $5)
          )
          (f32.load
-          (i32.const 80)
+          (i32.const 624)
          )
         )
         (f32.const 0)
@@ -3036,7 +3032,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (local.get $5)
         )
         (f32.load
-         (i32.const 84)
+         (i32.const 628)
         )
        )
       )
@@ -3111,7 +3107,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (f32.load
          (i32.add
           (local.get $5)
-          (i32.const 144)
+          (i32.const 688)
          )
         )
        )
@@ -3158,10 +3154,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       (local.get $0)
       (i32.const 5)
      )
-     (i32.const 12608)
+     (i32.const 13152)
     )
    )
-   (i32.const 12608)
+   (i32.const 13152)
    (i32.mul
     (local.get $0)
     (i32.const 12)
@@ -3203,7 +3199,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (local.get $0)
         (i32.const 6)
        )
-       (i32.const 12608)
+       (i32.const 13152)
       )
      )
      (local.set $7
@@ -3276,7 +3272,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
                )
                (i32.const 12)
               )
-              (i32.const 96)
+              (i32.const 640)
              )
             )
             (f32.store
@@ -3634,7 +3630,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
               )
              )
              (f32.load
-              (i32.const 120)
+              (i32.const 664)
              )
             )
             (f32.const 0)
@@ -3644,7 +3640,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
              (local.get $2)
             )
             (f32.load
-             (i32.const 124)
+             (i32.const 668)
             )
            )
           )
@@ -3653,7 +3649,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             (local.get $2)
            )
            (f32.load
-            (i32.const 128)
+            (i32.const 672)
            )
           )
          )
@@ -3668,7 +3664,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
               (local.get $2)
              )
              (f32.load
-              (i32.const 120)
+              (i32.const 664)
              )
             )
             (f32.const 0)
@@ -3678,7 +3674,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
              (local.get $2)
             )
             (f32.load
-             (i32.const 124)
+             (i32.const 668)
             )
            )
           )
@@ -3687,7 +3683,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             (local.get $2)
            )
            (f32.load
-            (i32.const 128)
+            (i32.const 672)
            )
           )
          )
@@ -3702,7 +3698,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
               (local.get $2)
              )
              (f32.load
-              (i32.const 120)
+              (i32.const 664)
              )
             )
             (f32.const 0)
@@ -3712,7 +3708,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
              (local.get $2)
             )
             (f32.load
-             (i32.const 124)
+             (i32.const 668)
             )
            )
           )
@@ -3721,7 +3717,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             (local.get $2)
            )
            (f32.load
-            (i32.const 128)
+            (i32.const 672)
            )
           )
          )
@@ -3736,7 +3732,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
               (local.get $2)
              )
              (f32.load
-              (i32.const 120)
+              (i32.const 664)
              )
             )
             (f32.const 0)
@@ -3746,7 +3742,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
              (local.get $2)
             )
             (f32.load
-             (i32.const 124)
+             (i32.const 668)
             )
            )
           )
@@ -3755,7 +3751,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             (local.get $2)
            )
            (f32.load
-            (i32.const 128)
+            (i32.const 672)
            )
           )
          )
@@ -3822,7 +3818,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
               )
              )
              (f32.load
-              (i32.const 96)
+              (i32.const 640)
              )
             )
             (f32.const 0)
@@ -3832,7 +3828,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
              (local.get $2)
             )
             (f32.load
-             (i32.const 100)
+             (i32.const 644)
             )
            )
           )
@@ -3841,7 +3837,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             (local.get $2)
            )
            (f32.load
-            (i32.const 104)
+            (i32.const 648)
            )
           )
          )
@@ -3856,7 +3852,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
               (local.get $2)
              )
              (f32.load
-              (i32.const 108)
+              (i32.const 652)
              )
             )
             (f32.const 0)
@@ -3866,7 +3862,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
              (local.get $2)
             )
             (f32.load
-             (i32.const 112)
+             (i32.const 656)
             )
            )
           )
@@ -3875,7 +3871,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             (local.get $2)
            )
            (f32.load
-            (i32.const 116)
+            (i32.const 660)
            )
           )
          )
@@ -3890,7 +3886,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
               (local.get $2)
              )
              (f32.load
-              (i32.const 120)
+              (i32.const 664)
              )
             )
             (f32.const 0)
@@ -3900,7 +3896,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
              (local.get $2)
             )
             (f32.load
-             (i32.const 124)
+             (i32.const 668)
             )
            )
           )
@@ -3909,7 +3905,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             (local.get $2)
            )
            (f32.load
-            (i32.const 128)
+            (i32.const 672)
            )
           )
          )
@@ -3934,7 +3930,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (local.get $0)
         (i32.const 80)
        )
-       (i32.const 12608)
+       (i32.const 13152)
       )
      )
      (local.set $2
@@ -3957,201 +3953,221 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
       (then
        (loop $label12
+        (local.set $31
+         (f32x4.mul
+          (local.tee $32
+           (f32x4.abs
+            (local.tee $33
+             (f32x4.add
+              (v128.load align=4
+               (i32.add
+                (local.get $17)
+                (local.tee $7
+                 (i32.shl
+                  (local.get $2)
+                  (i32.const 2)
+                 )
+                )
+               )
+              )
+              (v128.load align=4
+               (i32.add
+                (local.get $7)
+                (local.get $9)
+               )
+              )
+             )
+            )
+           )
+          )
+          (local.get $32)
+         )
+        )
+        (local.set $35
+         (f32x4.sub
+          (local.tee $37
+           (f32x4.add
+            (f32x4.mul
+             (local.tee $36
+              (f32x4.pmin
+               (f32x4.add
+                (local.get $32)
+                (local.get $32)
+               )
+               (v128.load
+                (i32.const 576)
+               )
+              )
+             )
+             (v128.load
+              (i32.const 96)
+             )
+            )
+            (local.tee $34
+             (v128.load
+              (i32.const 112)
+             )
+            )
+           )
+          )
+          (local.get $34)
+         )
+        )
         (v128.store align=4
          (i32.add
           (local.get $3)
-          (local.tee $7
-           (i32.shl
-            (local.get $2)
-            (i32.const 2)
-           )
-          )
+          (local.get $7)
          )
-         (block (result v128)
-          (local.set $31
-           (f32x4.mul
-            (local.tee $32
-             (f32x4.abs
-              (local.tee $34
-               (f32x4.add
-                (v128.load align=4
-                 (i32.add
-                  (local.get $7)
-                  (local.get $17)
-                 )
-                )
-                (v128.load align=4
-                 (i32.add
-                  (local.get $7)
-                  (local.get $9)
-                 )
-                )
-               )
-              )
-             )
-            )
+         (v128.bitselect
+          (local.get $33)
+          (v128.bitselect
+           (f32x4.add
             (local.get $32)
-           )
-          )
-          (local.set $33
-           (f32x4.sub
-            (local.tee $36
+            (f32x4.mul
+             (f32x4.mul
+              (local.get $32)
+              (local.get $31)
+             )
              (f32x4.add
               (f32x4.mul
-               (local.tee $35
-                (f32x4.min
-                 (f32x4.max
-                  (f32x4.add
-                   (local.get $32)
-                   (local.get $32)
-                  )
-                  (v128.const i32x4 0xc2d00000 0xc2d00000 0xc2d00000 0xc2d00000)
-                 )
-                 (v128.const i32x4 0x42b20000 0x42b20000 0x42b20000 0x42b20000)
-                )
-               )
-               (v128.const i32x4 0x3fb8aa3b 0x3fb8aa3b 0x3fb8aa3b 0x3fb8aa3b)
-              )
-              (v128.const i32x4 0x4b400000 0x4b400000 0x4b400000 0x4b400000)
-             )
-            )
-            (v128.const i32x4 0x4b400000 0x4b400000 0x4b400000 0x4b400000)
-           )
-          )
-          (v128.bitselect
-           (local.get $34)
-           (v128.bitselect
-            (f32x4.add
-             (local.get $32)
-             (f32x4.mul
-              (f32x4.mul
-               (local.get $32)
-               (local.get $31)
-              )
-              (f32x4.add
-               (f32x4.mul
-                (f32x4.add
-                 (f32x4.mul
-                  (f32x4.add
-                   (f32x4.mul
-                    (f32x4.add
-                     (f32x4.mul
-                      (v128.const i32x4 0xbbbaf0e7 0xbbbaf0e7 0xbbbaf0e7 0xbbbaf0e7)
-                      (local.get $31)
-                     )
-                     (v128.const i32x4 0x3ca9134e 0x3ca9134e 0x3ca9134e 0x3ca9134e)
-                    )
-                    (local.get $31)
-                   )
-                   (v128.const i32x4 0xbd5c1e2d 0xbd5c1e2d 0xbd5c1e2d 0xbd5c1e2d)
-                  )
-                  (local.get $31)
-                 )
-                 (v128.const i32x4 0x3e088393 0x3e088393 0x3e088393 0x3e088393)
-                )
-                (local.get $31)
-               )
-               (v128.const i32x4 0xbeaaaa99 0xbeaaaa99 0xbeaaaa99 0xbeaaaa99)
-              )
-             )
-            )
-            (f32x4.sub
-             (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000)
-             (f32x4.div
-              (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000)
-              (f32x4.add
-               (f32x4.mul
+               (f32x4.add
                 (f32x4.mul
                  (f32x4.add
-                  (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000)
-                  (f32x4.add
-                   (local.tee $31
-                    (f32x4.sub
-                     (f32x4.sub
-                      (local.get $35)
-                      (f32x4.mul
-                       (local.get $33)
-                       (v128.const i32x4 0x3f317200 0x3f317200 0x3f317200 0x3f317200)
-                      )
+                  (f32x4.mul
+                   (f32x4.add
+                    (f32x4.mul
+                     (v128.load
+                      (i32.const 560)
                      )
-                     (f32x4.mul
-                      (local.get $33)
-                      (v128.const i32x4 0x35bfbe8e 0x35bfbe8e 0x35bfbe8e 0x35bfbe8e)
+                     (local.get $31)
+                    )
+                    (v128.load
+                     (i32.const 544)
+                    )
+                   )
+                   (local.get $31)
+                  )
+                  (v128.load
+                   (i32.const 528)
+                  )
+                 )
+                 (local.get $31)
+                )
+                (v128.load
+                 (i32.const 512)
+                )
+               )
+               (local.get $31)
+              )
+              (v128.load
+               (i32.const 496)
+              )
+             )
+            )
+           )
+           (f32x4.sub
+            (local.tee $33
+             (v128.load
+              (i32.const 160)
+             )
+            )
+            (f32x4.div
+             (v128.load
+              (i32.const 320)
+             )
+             (f32x4.add
+              (f32x4.mul
+               (f32x4.add
+                (local.get $33)
+                (f32x4.add
+                 (local.tee $31
+                  (f32x4.sub
+                   (f32x4.sub
+                    (local.get $36)
+                    (f32x4.mul
+                     (local.get $35)
+                     (v128.load
+                      (i32.const 128)
                      )
                     )
                    )
                    (f32x4.mul
-                    (f32x4.mul
-                     (local.get $31)
-                     (local.get $31)
+                    (local.get $35)
+                    (v128.load
+                     (i32.const 144)
                     )
+                   )
+                  )
+                 )
+                 (f32x4.mul
+                  (f32x4.mul
+                   (local.get $31)
+                   (local.get $31)
+                  )
+                  (f32x4.add
+                   (f32x4.mul
                     (f32x4.add
                      (f32x4.mul
                       (f32x4.add
                        (f32x4.mul
                         (f32x4.add
                          (f32x4.mul
-                          (f32x4.add
-                           (f32x4.mul
-                            (v128.const i32x4 0x3ab511f8 0x3ab511f8 0x3ab511f8 0x3ab511f8)
-                            (local.get $31)
-                           )
-                           (v128.const i32x4 0x3c091d05 0x3c091d05 0x3c091d05 0x3c091d05)
+                          (v128.load
+                           (i32.const 240)
                           )
                           (local.get $31)
                          )
-                         (v128.const i32x4 0x3d2aac79 0x3d2aac79 0x3d2aac79 0x3d2aac79)
+                         (v128.load
+                          (i32.const 224)
+                         )
                         )
                         (local.get $31)
                        )
-                       (v128.const i32x4 0x3e2aaa49 0x3e2aaa49 0x3e2aaa49 0x3e2aaa49)
+                       (v128.load
+                        (i32.const 208)
+                       )
                       )
                       (local.get $31)
                      )
-                     (v128.const i32x4 0x3efffffe 0x3efffffe 0x3efffffe 0x3efffffe)
-                    )
-                   )
-                  )
-                 )
-                 (i32x4.shl
-                  (i32x4.add
-                   (local.tee $33
-                    (i32x4.shr_s
-                     (local.tee $31
-                      (i32x4.sub
-                       (local.get $36)
-                       (v128.const i32x4 0x4b400000 0x4b400000 0x4b400000 0x4b400000)
-                      )
+                     (v128.load
+                      (i32.const 192)
                      )
-                     (i32.const 1)
                     )
+                    (local.get $31)
                    )
-                   (v128.const i32x4 0x0000007f 0x0000007f 0x0000007f 0x0000007f)
+                   (v128.load
+                    (i32.const 176)
+                   )
                   )
-                  (i32.const 23)
                  )
-                )
-                (i32x4.shl
-                 (i32x4.add
-                  (i32x4.sub
-                   (local.get $31)
-                   (local.get $33)
-                  )
-                  (v128.const i32x4 0x0000007f 0x0000007f 0x0000007f 0x0000007f)
-                 )
-                 (i32.const 23)
                 )
                )
-               (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000)
+               (i32x4.shl
+                (i32x4.add
+                 (i32x4.sub
+                  (local.get $37)
+                  (local.get $34)
+                 )
+                 (v128.load
+                  (i32.const 256)
+                 )
+                )
+                (i32.const 23)
+               )
               )
+              (local.get $33)
              )
             )
-            (f32x4.lt
-             (local.get $32)
-             (v128.const i32x4 0x3f200000 0x3f200000 0x3f200000 0x3f200000)
+           )
+           (f32x4.lt
+            (local.get $32)
+            (v128.load
+             (i32.const 480)
             )
            )
-           (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000)
+          )
+          (v128.load
+           (i32.const 592)
           )
          )
         )
@@ -4219,14 +4235,11 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
               (f32.mul
                (local.tee $25
                 (f32.min
-                 (f32.max
-                  (f32.add
-                   (local.get $22)
-                   (local.get $22)
-                  )
-                  (f32.const -104)
+                 (f32.add
+                  (local.get $22)
+                  (local.get $22)
                  )
-                 (f32.const 89)
+                 (f32.const 64)
                 )
                )
                (f32.const 1.4426950216293335)
@@ -4279,88 +4292,64 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
               (f32.const 2)
               (f32.add
                (f32.mul
-                (f32.mul
+                (f32.add
                  (f32.add
-                  (f32.add
-                   (local.tee $21
+                  (local.tee $21
+                   (f32.sub
                     (f32.sub
-                     (f32.sub
-                      (local.get $25)
-                      (f32.mul
-                       (local.get $23)
-                       (f32.const 0.693145751953125)
-                      )
-                     )
+                     (local.get $25)
                      (f32.mul
                       (local.get $23)
-                      (f32.const 1.428606765330187e-06)
+                      (f32.const 0.693145751953125)
                      )
                     )
-                   )
-                   (f32.mul
                     (f32.mul
-                     (local.get $21)
-                     (local.get $21)
+                     (local.get $23)
+                     (f32.const 1.428606765330187e-06)
                     )
-                    (f32.add
-                     (f32.mul
-                      (f32.add
-                       (f32.mul
-                        (f32.add
-                         (f32.mul
-                          (f32.add
-                           (f32.mul
-                            (local.get $21)
-                            (f32.const 0.001381455920636654)
-                           )
-                           (f32.const 0.008368735201656818)
+                   )
+                  )
+                  (f32.mul
+                   (f32.mul
+                    (local.get $21)
+                    (local.get $21)
+                   )
+                   (f32.add
+                    (f32.mul
+                     (f32.add
+                      (f32.mul
+                       (f32.add
+                        (f32.mul
+                         (f32.add
+                          (f32.mul
+                           (local.get $21)
+                           (f32.const 0.001381455920636654)
                           )
-                          (local.get $21)
+                          (f32.const 0.008368735201656818)
                          )
-                         (f32.const 0.04166838899254799)
+                         (local.get $21)
                         )
-                        (local.get $21)
+                        (f32.const 0.04166838899254799)
                        )
-                       (f32.const 0.1666652113199234)
+                       (local.get $21)
                       )
-                      (local.get $21)
+                      (f32.const 0.1666652113199234)
                      )
-                     (f32.const 0.4999999403953552)
+                     (local.get $21)
                     )
+                    (f32.const 0.4999999403953552)
                    )
                   )
-                  (f32.const 1)
                  )
-                 (f32.reinterpret_i32
-                  (i32.shl
-                   (i32.add
-                    (local.tee $10
-                     (i32.shr_s
-                      (local.tee $7
-                       (i32.sub
-                        (i32.reinterpret_f32
-                         (local.get $26)
-                        )
-                        (i32.const 1262485504)
-                       )
-                      )
-                      (i32.const 1)
-                     )
-                    )
-                    (i32.const 127)
-                   )
-                   (i32.const 23)
-                  )
-                 )
+                 (f32.const 1)
                 )
                 (f32.reinterpret_i32
                  (i32.shl
-                  (i32.add
-                   (i32.sub
-                    (local.get $7)
-                    (local.get $10)
+                  (i32.sub
+                   (i32.reinterpret_f32
+                    (local.get $26)
                    )
-                   (i32.const 127)
+                   (i32.const 1262485377)
                   )
                   (i32.const 23)
                  )
@@ -4400,7 +4389,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (local.get $0)
          (i32.const 6)
         )
-        (i32.const 12608)
+        (i32.const 13152)
        )
       )
       (local.get $5)
@@ -4419,7 +4408,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          (local.get $0)
          (i32.const 80)
         )
-        (i32.const 12608)
+        (i32.const 13152)
        )
       )
       (local.get $2)
@@ -4461,7 +4450,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       (local.get $0)
       (i32.const 48)
      )
-     (i32.const 12608)
+     (i32.const 13152)
     )
    )
    (i32.add
@@ -4469,7 +4458,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      (local.get $0)
      (i32.const 4)
     )
-    (i32.const 12608)
+    (i32.const 13152)
    )
    (i32.mul
     (local.get $0)
@@ -4547,7 +4536,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (local.get $0)
         (i32.const 6)
        )
-       (i32.const 12608)
+       (i32.const 13152)
       )
      )
      (if
@@ -4588,7 +4577,9 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
            )
           )
           (f32x4.sub
-           (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000)
+           (v128.load
+            (i32.const 160)
+           )
            (f32x4.mul
             (local.tee $32
              (v128.load align=4
@@ -4685,7 +4676,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (local.get $0)
         (i32.const 80)
        )
-       (i32.const 12608)
+       (i32.const 13152)
       )
      )
      (local.set $15
@@ -4724,7 +4715,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (local.set $4
-         (i32.const 96)
+         (i32.const 640)
         )
         (local.set $22
          (f32.const 0)
@@ -4833,7 +4824,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
              (i32.const 12)
             )
            )
-           (i32.const 132)
+           (i32.const 676)
           )
          )
         )
@@ -4911,7 +4902,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
          )
         )
         (local.set $4
-         (i32.const 96)
+         (i32.const 640)
         )
         (local.set $22
          (f32.const 0)
@@ -4974,7 +4965,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
              (i32.const 12)
             )
            )
-           (i32.const 132)
+           (i32.const 676)
           )
          )
         )
@@ -5011,7 +5002,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (local.get $0)
         (i32.const 80)
        )
-       (i32.const 12608)
+       (i32.const 13152)
       )
       (local.tee $1
        (i32.mul
@@ -5030,7 +5021,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (local.get $0)
         (i32.const 6)
        )
-       (i32.const 12608)
+       (i32.const 13152)
       )
       (local.get $1)
      )
@@ -5090,7 +5081,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
      )
      (local.set $1
-      (i32.const 64)
+      (i32.const 608)
      )
      (local.set $4
       (i32.add
@@ -5180,7 +5171,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (i32.const 8)
          )
         )
-        (i32.const 88)
+        (i32.const 632)
        )
       )
      )
@@ -5244,7 +5235,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
      )
      (local.set $2
-      (i32.const 64)
+      (i32.const 608)
      )
      (local.set $4
       (i32.add
@@ -5302,7 +5293,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
           (i32.const 8)
          )
         )
-        (i32.const 88)
+        (i32.const 632)
        )
       )
      )
@@ -5437,7 +5428,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
    )
   )
   (memory.fill
-   (i32.const 12544)
+   (i32.const 13088)
    (i32.const 0)
    (i32.const 60)
   )
@@ -5487,7 +5478,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             (local.get $2)
             (i32.const 5)
            )
-           (i32.const 256)
+           (i32.const 800)
           )
          )
          (v128.load align=4
@@ -5554,7 +5545,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
             (local.get $2)
             (i32.const 4)
            )
-           (i32.const 8448)
+           (i32.const 8992)
           )
          )
          (i64.load align=4
@@ -5593,10 +5584,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
      )
      (local.set $2
-      (i32.const 8448)
+      (i32.const 8992)
      )
      (local.set $3
-      (i32.const 256)
+      (i32.const 800)
      )
      (local.set $8
       (i32.add
@@ -5604,7 +5595,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         (local.get $8)
         (i32.const 5)
        )
-       (i32.const 256)
+       (i32.const 800)
       )
      )
      (local.set $32
@@ -5613,13 +5604,13 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
      (local.set $31
       (v128.const i32x4 0x00000000 0x00000000 0x00000000 0x00000000)
      )
-     (local.set $33
-      (v128.const i32x4 0x00000000 0x00000000 0x00000000 0x00000000)
-     )
      (local.set $34
       (v128.const i32x4 0x00000000 0x00000000 0x00000000 0x00000000)
      )
      (local.set $35
+      (v128.const i32x4 0x00000000 0x00000000 0x00000000 0x00000000)
+     )
+     (local.set $33
       (v128.const i32x4 0x00000000 0x00000000 0x00000000 0x00000000)
      )
      (local.set $36
@@ -5630,12 +5621,12 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (f32x4.add
         (local.get $32)
         (f32x4.mul
-         (local.tee $37
+         (local.tee $38
           (v128.load32_splat
            (local.get $2)
           )
          )
-         (local.tee $39
+         (local.tee $37
           (v128.load align=4
            (local.get $3)
           )
@@ -5647,8 +5638,8 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (f32x4.add
         (local.get $31)
         (f32x4.mul
-         (local.get $37)
-         (local.tee $37
+         (local.get $38)
+         (local.tee $38
           (v128.load offset=16 align=4
            (local.get $3)
           )
@@ -5656,24 +5647,15 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
         )
        )
       )
-      (local.set $33
-       (f32x4.add
-        (local.get $33)
-        (f32x4.mul
-         (local.tee $38
-          (v128.load32_splat offset=4
-           (local.get $2)
-          )
-         )
-         (local.get $39)
-        )
-       )
-      )
       (local.set $34
        (f32x4.add
         (local.get $34)
         (f32x4.mul
-         (local.get $38)
+         (local.tee $39
+          (v128.load32_splat offset=4
+           (local.get $2)
+          )
+         )
          (local.get $37)
         )
        )
@@ -5682,12 +5664,21 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (f32x4.add
         (local.get $35)
         (f32x4.mul
-         (local.tee $38
+         (local.get $39)
+         (local.get $38)
+        )
+       )
+      )
+      (local.set $33
+       (f32x4.add
+        (local.get $33)
+        (f32x4.mul
+         (local.tee $39
           (v128.load32_splat offset=8
            (local.get $2)
           )
          )
-         (local.get $39)
+         (local.get $37)
         )
        )
       )
@@ -5695,8 +5686,8 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (f32x4.add
         (local.get $36)
         (f32x4.mul
+         (local.get $39)
          (local.get $38)
-         (local.get $37)
         )
        )
       )
@@ -5719,19 +5710,19 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
      )
      (v128.store align=4
-      (i32.const 12544)
+      (i32.const 13088)
       (f32x4.add
        (v128.load align=4
-        (i32.const 12544)
+        (i32.const 13088)
        )
        (local.get $32)
       )
      )
      (f32.store
-      (i32.const 12560)
+      (i32.const 13104)
       (f32.add
        (f32.load
-        (i32.const 12560)
+        (i32.const 13104)
        )
        (f32x4.extract_lane 0
         (local.get $31)
@@ -5739,39 +5730,39 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
      )
      (v128.store align=4
-      (i32.const 12564)
+      (i32.const 13108)
       (f32x4.add
        (v128.load align=4
-        (i32.const 12564)
+        (i32.const 13108)
+       )
+       (local.get $34)
+      )
+     )
+     (f32.store
+      (i32.const 13124)
+      (f32.add
+       (f32.load
+        (i32.const 13124)
+       )
+       (f32x4.extract_lane 0
+        (local.get $35)
+       )
+      )
+     )
+     (v128.store align=4
+      (i32.const 13128)
+      (f32x4.add
+       (v128.load align=4
+        (i32.const 13128)
        )
        (local.get $33)
       )
      )
      (f32.store
-      (i32.const 12580)
+      (i32.const 13144)
       (f32.add
        (f32.load
-        (i32.const 12580)
-       )
-       (f32x4.extract_lane 0
-        (local.get $34)
-       )
-      )
-     )
-     (v128.store align=4
-      (i32.const 12584)
-      (f32x4.add
-       (v128.load align=4
-        (i32.const 12584)
-       )
-       (local.get $35)
-      )
-     )
-     (f32.store
-      (i32.const 12600)
-      (f32.add
-       (f32.load
-        (i32.const 12600)
+        (i32.const 13144)
        )
        (f32x4.extract_lane 0
         (local.get $36)
@@ -5802,7 +5793,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       (local.get $1)
       (i32.const 3)
      )
-     (i32.const 160)
+     (i32.const 704)
     )
     (i64.load align=1
      (i32.add
@@ -5810,7 +5801,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
        (local.get $1)
        (i32.const 20)
       )
-      (i32.const 12544)
+      (i32.const 13088)
      )
     )
    )
@@ -5836,14 +5827,14 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       (local.get $1)
       (i32.const 12)
      )
-     (i32.const 192)
+     (i32.const 736)
     )
     (i32.add
      (i32.mul
       (local.get $1)
       (i32.const 20)
      )
-     (i32.const 12552)
+     (i32.const 13096)
     )
     (i32.const 12)
    )
@@ -5860,7 +5851,7 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
    )
   )
   (memory.fill
-   (i32.const 240)
+   (i32.const 784)
    (i32.const 0)
    (i32.const 12)
   )
@@ -5880,10 +5871,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
    (then
     (loop $label34
      (f32.store
-      (i32.const 240)
+      (i32.const 784)
       (f32.add
        (f32.load
-        (i32.const 240)
+        (i32.const 784)
        )
        (f32.load
         (local.tee $0
@@ -5899,10 +5890,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
      )
      (f32.store
-      (i32.const 244)
+      (i32.const 788)
       (f32.add
        (f32.load
-        (i32.const 244)
+        (i32.const 788)
        )
        (f32.load offset=4
         (local.get $0)
@@ -5910,10 +5901,10 @@ exports[`test/lower/wat.test.ts > TAP > elman (I=2, H=3) VJP at -O3 > module tex
       )
      )
      (f32.store
-      (i32.const 248)
+      (i32.const 792)
       (f32.add
        (f32.load
-        (i32.const 248)
+        (i32.const 792)
        )
        (f32.load offset=8
         (local.get $0)
