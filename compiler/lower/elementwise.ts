@@ -29,7 +29,7 @@
 import type { DType, Dim, Shape } from "../ir/types.ts";
 import type { Expr } from "./binaryen.ts";
 import type { Fn } from "./codegen.ts";
-import { addVectorMathFunctions, inlineVectorMath, MATH_FUNCTIONS, VECTOR_MATH_FUNCTIONS, vectorConstant } from "./mathfns.ts";
+import { addVectorMathFunctions, bitsOfF32, inlineVectorMath, MATH_FUNCTIONS, VECTOR_MATH_FUNCTIONS, vectorConstant } from "./mathfns.ts";
 import type { MathFunction } from "./mathfns.ts";
 import { CONSTANTS_AT } from "./memory.ts";
 
@@ -77,7 +77,7 @@ export class Lanes {
 
   f(v: number): Expr {
     if (!this.vec) return this.m.f32.const(v);
-    return this.bitsConst(new Uint32Array(new Float32Array([v]).buffer)[0]!);
+    return this.bitsConst(bitsOfF32(v));
   }
   /** A vector constant: from the module's constant table when it holds it (one load, see ./mathfns.ts). */
   private bitsConst(v: number): Expr {
@@ -90,6 +90,10 @@ export class Lanes {
   div(a: Expr, b: Expr): Expr { return this.vec ? this.m.f32x4.div(a, b) : this.m.f32.div(a, b); }
   /** WebAssembly's max: NaN if either operand is NaN, and max(-0, +0) = +0, in both forms. */
   max(a: Expr, b: Expr): Expr { return this.vec ? this.m.f32x4.max(a, b) : this.m.f32.max(a, b); }
+  /** WebAssembly's min, likewise. */
+  min(a: Expr, b: Expr): Expr { return this.vec ? this.m.f32x4.min(a, b) : this.m.f32.min(a, b); }
+  /** A scalar f32 in every lane (the value itself in scalar code). */
+  splat(x: Expr): Expr { return this.vec ? this.m.f32x4.splat(x) : x; }
   neg(a: Expr): Expr { return this.vec ? this.m.f32x4.neg(a) : this.m.f32.neg(a); }
   abs(a: Expr): Expr { return this.vec ? this.m.f32x4.abs(a) : this.m.f32.abs(a); }
   sqrt(a: Expr): Expr { return this.vec ? this.m.f32x4.sqrt(a) : this.m.f32.sqrt(a); }

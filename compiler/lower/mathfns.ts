@@ -122,7 +122,8 @@ const TANH_EXP_MAX = 64;
 // ---------------------------------------------------------------------------------------------
 // The vector functions' constant table.
 
-const bitsOfF32 = (v: number): number => new Uint32Array(new Float32Array([v]).buffer)[0]!;
+/** The bits of the f32 nearest to v, as an unsigned 32-bit integer. */
+export const bitsOfF32 = (v: number): number => new Uint32Array(new Float32Array([v]).buffer)[0]!;
 
 /**
  * Every 32-bit pattern the vector functions use other than 0 (which V8 makes with one xor), as

@@ -7,6 +7,7 @@
  */
 import type { Binaryen, Expr, Module } from "./binaryen.ts";
 import { Fn } from "./codegen.ts";
+import { Lanes } from "./elementwise.ts";
 import type { Poly } from "./memory.ts";
 
 /** Field order of the hyper-parameter region (f32 each). */
@@ -91,16 +92,6 @@ export function emitTrainStep(bn: Binaryen, m: Module, L: TrainLayout): void {
   fn.finish("train_step", bn.createType([i32, i32]), [...code, fn.i32(0)], i32);
 }
 
-/** Arithmetic on one f32 (scalar) or four (f32x4, every scalar operand splatted). */
-interface Lanes {
-  width: 1 | 4;
-  type: number;
-  load(base: Expr, i: Expr): Expr;
-  store(base: Expr, i: Expr, v: Expr): Expr;
-  add(a: Expr, b: Expr): Expr; sub(a: Expr, b: Expr): Expr; mul(a: Expr, b: Expr): Expr; div(a: Expr, b: Expr): Expr;
-  min(a: Expr, b: Expr): Expr; max(a: Expr, b: Expr): Expr; sqrt(a: Expr): Expr; neg(a: Expr): Expr;
-}
-
 /**
  * opt_update(p, g, m, v, n, scale): for each of n elements, g' = clip_value(scale·g) (+ L2 decay),
  * then the update rule picked by `kind`. Each rule is one loop over four elements at a time
@@ -126,46 +117,37 @@ function emitUpdate(bn: Binaryen, m: Module, hyperAt: Poly): void {
     fn.set(n4, m.i32.shr_u(N(), fn.i32(2))),
     fn.set(tail, m.i32.shl(fn.get(n4), fn.i32(2))),
   ];
-  const scalar: Lanes = {
-    width: 1, type: f32,
-    load: (b, i) => fn.loadF(b, i), store: (b, i, v) => fn.storeF(b, i, v),
-    add: m.f32.add, sub: m.f32.sub, mul: m.f32.mul, div: m.f32.div, min: m.f32.min, max: m.f32.max, sqrt: m.f32.sqrt, neg: m.f32.neg,
-  };
-  // vector index i counts groups of four: byte offset i·16
-  const at4 = (b: Expr, i: Expr) => m.i32.add(b, m.i32.shl(i, fn.i32(4)));
-  const vector: Lanes = {
-    width: 4, type: v128,
-    load: (b, i) => m.v128.load(0, 16, at4(b, i)), store: (b, i, v) => m.v128.store(0, 16, at4(b, i), v),
-    add: m.f32x4.add, sub: m.f32x4.sub, mul: m.f32x4.mul, div: m.f32x4.div, min: m.f32x4.min, max: m.f32x4.max, sqrt: m.f32x4.sqrt, neg: m.f32x4.neg,
-  };
   const loops = OPTIMIZER_KINDS.map((_, k) => m.if(m.i32.eq(fn.get(kind), fn.i32(k)), m.block(null, [
-    ruleLoop(k, vector, fn.get(n4), (b) => b),
-    ruleLoop(k, scalar, m.i32.sub(N(), fn.get(tail)), (b) => m.i32.add(b, m.i32.shl(fn.get(tail), fn.i32(2)))),
+    ruleLoop(k, true, fn.get(n4), (b) => b),
+    ruleLoop(k, false, m.i32.sub(N(), fn.get(tail)), (b) => m.i32.add(b, m.i32.shl(fn.get(tail), fn.i32(2)))),
   ])));
-  function ruleLoop(k: number, L: Lanes, count: Expr, base: (b: Expr) => Expr): Expr {
-    // uniform operands: the hyper-parameters (splatted once per loop for f32x4)
-    const u = new Map<number, number>();
-    const pre: Expr[] = [];
+  function ruleLoop(k: number, vec: boolean, count: Expr, base: (b: Expr) => Expr): Expr {
+    const L = new Lanes(fn, vec);
+    const type = vec ? v128 : f32;
+    // element i of a region: a group of four (16 bytes) in the vector loop, one f32 in the scalar one
+    const at = (b: Expr, i: Expr) => (vec ? m.i32.add(b, m.i32.shl(i, fn.i32(4))) : fn.at(b, i));
+    const load = (b: Expr, i: Expr) => (vec ? m.v128.load(0, 16, at(b, i)) : m.f32.load(0, 4, at(b, i)));
+    const store = (b: Expr, i: Expr, v: Expr) => (vec ? m.v128.store(0, 16, at(b, i), v) : m.f32.store(0, 4, at(b, i), v));
+    // uniform operands: the hyper-parameters in every lane, set once before the loop (L.stmts)
+    const uniforms = new Map<number, () => Expr>();
     const uni = (l: number): Expr => {
-      if (L.width === 1) return fn.get(l, f32);
-      let s = u.get(l);
-      if (s === undefined) { s = fn.local(v128); u.set(l, s); pre.push(fn.set(s, m.f32x4.splat(fn.get(l, f32)))); }
-      return fn.get(s, v128);
+      let u = uniforms.get(l);
+      if (u === undefined) uniforms.set(l, (u = L.let(L.splat(fn.get(l, f32)))));
+      return u();
     };
     const scale = 5; // the parameter
-    const g = fn.local(L.type), mm = fn.local(L.type), vv = fn.local(L.type), p = fn.local(L.type);
-    const F = (l: number) => fn.get(l, L.type);
-    const derived = (v: Expr) => { const l = fn.local(f32); pre.push(fn.set(l, v)); return uni(l); };
-    const omb1 = derived(m.f32.sub(fn.f32(1), fn.get(b1, f32))), omb2 = derived(m.f32.sub(fn.f32(1), fn.get(b2, f32)));
-    const lrWd = derived(m.f32.mul(fn.get(lr, f32), fn.get(wd, f32)));
+    const omb1 = L.let(L.splat(m.f32.sub(fn.f32(1), fn.get(b1, f32)))), omb2 = L.let(L.splat(m.f32.sub(fn.f32(1), fn.get(b2, f32))));
+    const lrWd = L.let(L.splat(m.f32.mul(fn.get(lr, f32), fn.get(wd, f32))));
+    const g = fn.local(type), mm = fn.local(type), vv = fn.local(type), p = fn.local(type);
+    const F = (l: number) => fn.get(l, type);
     const loop = fn.loop(count, (i) => {
       const idx = () => fn.get(i);
       const s: Expr[] = [
-        fn.set(p, L.load(base(P()), idx())),
-        fn.set(g, L.mul(L.load(base(G()), idx()), uni(scale))),
+        fn.set(p, load(base(P()), idx())),
+        fn.set(g, L.mul(load(base(G()), idx()), uni(scale))),
         fn.set(g, L.min(L.max(F(g), L.neg(uni(cv))), uni(cv))),
       ];
-      if (k === 6) s.push(fn.set(p, L.sub(F(p), L.mul(lrWd, F(p)))));
+      if (k === 6) s.push(fn.set(p, L.sub(F(p), L.mul(lrWd(), F(p)))));
       else s.push(fn.set(g, L.add(F(g), L.mul(uni(wd), F(p)))));
       switch (OPTIMIZER_KINDS[k]) {
         case "sgd":
@@ -173,36 +155,36 @@ function emitUpdate(bn: Binaryen, m: Module, hyperAt: Poly): void {
           break;
         case "momentum":
         case "nesterov": {
-          s.push(fn.set(mm, L.add(L.mul(uni(b1), L.load(base(M()), idx())), F(g))));
-          s.push(L.store(base(M()), idx(), F(mm)));
+          s.push(fn.set(mm, L.add(L.mul(uni(b1), load(base(M()), idx())), F(g))));
+          s.push(store(base(M()), idx(), F(mm)));
           const step = OPTIMIZER_KINDS[k] === "nesterov" ? L.add(F(g), L.mul(uni(b1), F(mm))) : F(mm);
           s.push(fn.set(p, L.sub(F(p), L.mul(uni(lr), step))));
           break;
         }
         case "adagrad":
-          s.push(fn.set(vv, L.add(L.load(base(V()), idx()), L.mul(F(g), F(g)))));
-          s.push(L.store(base(V()), idx(), F(vv)));
+          s.push(fn.set(vv, L.add(load(base(V()), idx()), L.mul(F(g), F(g)))));
+          s.push(store(base(V()), idx(), F(vv)));
           s.push(fn.set(p, L.sub(F(p), L.div(L.mul(uni(lr), F(g)), L.add(L.sqrt(F(vv)), uni(eps))))));
           break;
         case "rmsprop":
-          s.push(fn.set(vv, L.add(L.mul(uni(b2), L.load(base(V()), idx())), L.mul(omb2, L.mul(F(g), F(g))))));
-          s.push(L.store(base(V()), idx(), F(vv)));
+          s.push(fn.set(vv, L.add(L.mul(uni(b2), load(base(V()), idx())), L.mul(omb2(), L.mul(F(g), F(g))))));
+          s.push(store(base(V()), idx(), F(vv)));
           s.push(fn.set(p, L.sub(F(p), L.div(L.mul(uni(lr), F(g)), L.add(L.sqrt(F(vv)), uni(eps))))));
           break;
         case "adam":
         case "adamw":
-          s.push(fn.set(mm, L.add(L.mul(uni(b1), L.load(base(M()), idx())), L.mul(omb1, F(g)))));
-          s.push(fn.set(vv, L.add(L.mul(uni(b2), L.load(base(V()), idx())), L.mul(omb2, L.mul(F(g), F(g))))));
-          s.push(L.store(base(M()), idx(), F(mm)), L.store(base(V()), idx(), F(vv)));
+          s.push(fn.set(mm, L.add(L.mul(uni(b1), load(base(M()), idx())), L.mul(omb1(), F(g)))));
+          s.push(fn.set(vv, L.add(L.mul(uni(b2), load(base(V()), idx())), L.mul(omb2(), L.mul(F(g), F(g))))));
+          s.push(store(base(M()), idx(), F(mm)), store(base(V()), idx(), F(vv)));
           s.push(fn.set(p, L.sub(F(p), L.div(
             L.mul(uni(lr), L.div(F(mm), uni(bc1))),
             L.add(L.sqrt(L.div(F(vv), uni(bc2))), uni(eps))))));
           break;
       }
-      s.push(L.store(base(P()), idx(), F(p)));
+      s.push(store(base(P()), idx(), F(p)));
       return s;
     });
-    return m.block(null, [...pre, loop]);
+    return m.block(null, [...L.stmts, loop]);
   }
   fn.finish("opt_update", bn.createType([i32, i32, i32, i32, i32, f32]), [...setup, ...loops]);
 }
