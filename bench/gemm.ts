@@ -5,6 +5,9 @@
  *   npx tsx bench/gemm.ts            the shapes below, SIMD and scalar, and the peak
  *   npx tsx bench/gemm.ts --sweep    also compares tilings / blockings (how the defaults were picked)
  *   npx tsx bench/gemm.ts --quick    fewer and shorter samples
+ *   npx tsx bench/gemm.ts --relaxed  the kernels compiled with relaxedSimd (f32x4.relaxed_madd; this
+ *                                    process turns relaxed SIMD on), the peak also as madd chains;
+ *                                    with --sweep, also the tiles a fused multiply-add might allow
  *
  * Each figure is the median over ≥ 7 samples, after a warm-up (V8 tiers a function up between
  * calls), of CPU time per call (process.cpuUsage: robust to being descheduled on a shared
@@ -23,12 +26,16 @@ import type { GemmTuning } from "../compiler/lower/gemm.ts";
 import { kernels } from "../compiler/lower/kernels.ts";
 import type { Kernel } from "../compiler/lower/kernels.ts";
 import { evalPoly } from "../compiler/lower/memory.ts";
+import { relaxedMaddF32x4 } from "../compiler/lower/binaryen.ts";
+import { enableRelaxedSimd } from "../runtime/features.ts";
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has("--quick");
 const SAMPLES = QUICK ? 5 : 7;
 const SAMPLE_SEC = QUICK ? 0.02 : 0.04;
 const WARM_SEC = QUICK ? 0.1 : 0.3;
+const RELAXED = args.has("--relaxed");
+if (RELAXED && !(await enableRelaxedSimd())) throw new Error("--relaxed: this engine cannot run relaxed SIMD");
 
 // ---- the scalar kernels the SIMD ones replaced (verbatim), for the ratio ----------------------------
 
@@ -90,7 +97,7 @@ async function compileSimd(g: Graph, tune: Partial<GemmTuning> = {}): Promise<Gr
   const saved = { ...gemmTuning };
   Object.assign(gemmTuning, tune);
   try {
-    return await compileGraph(g);
+    return await compileGraph(g, RELAXED ? { relaxedSimd: true } : {});
   } finally {
     Object.assign(gemmTuning, saved);
   }
@@ -173,12 +180,15 @@ async function load(gm: GraphModule, s: Shape, seed = 1): Promise<Loaded> {
 
 // ---- SIMD peak ---------------------------------------------------------------------------------------------
 
-/** acc_i = acc_i·c + d on `n` independent f32x4 accumulators, `iters` times: GFLOP/s. */
-async function simdPeak(n: number): Promise<number> {
+/**
+ * acc_i = acc_i·c + d on `n` independent f32x4 accumulators, `iters` times: GFLOP/s. With `madd`,
+ * each update is one f32x4.relaxed_madd.
+ */
+async function simdPeak(n: number, madd = false): Promise<number> {
   const bn = await loadBinaryen();
   const m = new bn.Module();
   try {
-    m.setFeatures(bn.Features.MVP | bn.Features.SIMD128);
+    m.setFeatures(bn.Features.MVP | bn.Features.SIMD128 | (madd ? bn.Features.RelaxedSIMD : 0));
     m.setMemory(1, 1, "memory");
     const V = bn.v128, I = bn.i32;
     const acc = Array.from({ length: n }, (_, i) => 1 + i);
@@ -189,7 +199,7 @@ async function simdPeak(n: number): Promise<number> {
       ...acc.map((l, i) => m.local.set(l, splat(0.5 + i / 64))),
       m.local.set(c, splat(0.999)), m.local.set(d, splat(0.0005)),
       m.loop("top", m.block(null, [
-        ...acc.map((l) => m.local.set(l, m.f32x4.add(m.f32x4.mul(get(l), get(c)), get(d)))),
+        ...acc.map((l) => m.local.set(l, madd ? relaxedMaddF32x4(bn, m, get(l), get(c), get(d)) : m.f32x4.add(m.f32x4.mul(get(l), get(c)), get(d)))),
         m.local.set(0, m.i32.sub(m.local.get(0, I), m.i32.const(1))),
         m.br("top", m.local.get(0, I)),
       ])),
@@ -217,7 +227,7 @@ const fmt = (x: number) => x.toFixed(x < 10 ? 2 : 1).padStart(6);
 
 async function main(): Promise<void> {
   await loadBinaryen();
-  console.log(`node ${process.version}; tuning ${JSON.stringify(DEFAULT_GEMM_TUNING)}`);
+  console.log(`node ${process.version}; tuning ${JSON.stringify(DEFAULT_GEMM_TUNING)}${RELAXED ? "; relaxed SIMD (f32x4.relaxed_madd)" : ""}`);
   const peaks: string[] = [];
   let peak = 0;
   for (const n of [8, 12, 13]) {
@@ -226,6 +236,11 @@ async function main(): Promise<void> {
     peak = Math.max(peak, p);
   }
   console.log(`SIMD f32x4 mul+add peak (GFLOP/s): ${peaks.join(", ")}; using ${peak.toFixed(1)}`);
+  if (RELAXED) {
+    const madd: string[] = [];
+    for (const n of [8, 12, 13]) madd.push(`${n} acc: ${(await simdPeak(n, true)).toFixed(1)}`);
+    console.log(`relaxed f32x4 madd peak (GFLOP/s): ${madd.join(", ")} (%peak below stays relative to mul+add)`);
+  }
   console.log("");
   console.log(`${"shape".padEnd(56)} ${"SIMD".padStart(6)} ${"scalar".padStart(6)}  ratio  %peak  max rel Δ`);
   for (const s of SHAPES) {
@@ -271,6 +286,17 @@ async function sweep(): Promise<void> {
     ["outer kc 512", { outerKc: 512 }],
     ["outer mb 1", { outerMb: 1 }],
     ["outer mb 8", { outerMb: 8 }],
+    // one register fewer per multiply-add with relaxed_madd (no product temporary): wider tiles
+    ...(RELAXED ? [
+      ["splat 2x5 (2x20)", { splatRows: 2, splatVecs: 5 }],
+      ["splat 3x4 (3x16)", { splatRows: 3, splatVecs: 4 }],
+      ["splat1 7 vecs", { splatVecs1: 7 }],
+      ["dot 5x2", { dotRows: 5, dotCols: 2 }],
+      ["dot 4x3", { dotRows: 4, dotCols: 3 }],
+      ["dot1 7", { dotCols1: 7 }],
+      ["outer 4x3", { outerRows: 4, outerVecs: 3 }],
+      ["outer 5x2", { outerRows: 5, outerVecs: 2 }],
+    ] as [string, Partial<GemmTuning>][] : []),
   ];
   const shapes = SHAPES.slice(0, 7);
   console.log("");

@@ -5,7 +5,7 @@
  *
  *   npm run bench                     everything (about 5 minutes on the 2-core machine)
  *   npm run bench -- --quick          fewer runs; tfjs-cpu only where a step is under ~2 s
- *   npm run bench -- --only S,M       some workloads (S M L GRU INF STR128 STR512 FUSED COMPILE)
+ *   npm run bench -- --only S,M       some workloads (S S-RELAXED M L GRU INF STR128 STR512 FUSED COMPILE)
  *   npm run bench -- --tfjs-large     also run tfjs-wasm on L (one step takes minutes)
  *   npm run bench -- --json FILE      also write every figure as JSON
  *
@@ -13,6 +13,9 @@
  * median of runs of the module's entry). tfjs runs the hand-written cells of bench/tfjs-models.ts
  * (checked against rnnc by test/bench/tfjs-agree.test.ts), each call inside tf.tidy, with the
  * same gradients (parameters, input sequence, initial states) for a training step.
+ *
+ * S-RELAXED is S compiled with `relaxedSimd` (the GEMMs' multiply-adds as f32x4.relaxed_madd; this
+ * process turns relaxed SIMD on first), rnnc only: its ratio to S is what the option buys.
  *
  * Figures are medians of CPU time per call (process.cpuUsage: the machine is shared, and CPU time
  * does not count time spent waiting for a core); wall-clock medians are kept in the JSON.
@@ -43,11 +46,11 @@ for (let i = 0; i < argv.length; i++) {
   if (argv[i] === "--only" || argv[i] === "--json") i++;
 }
 if (flag("--help")) {
-  console.log("usage: npm run bench -- [--quick] [--only S,M,L,GRU,INF,STR128,STR512,FUSED,COMPILE] [--tfjs-large] [--json FILE]");
+  console.log("usage: npm run bench -- [--quick] [--only S,S-RELAXED,M,L,GRU,INF,STR128,STR512,FUSED,COMPILE] [--tfjs-large] [--json FILE]");
   process.exit(0);
 }
 const QUICK = flag("--quick");
-const ALL = ["S", "M", "L", "GRU", "INF", "STR128", "STR512", "FUSED", "COMPILE"];
+const ALL = ["S", "S-RELAXED", "M", "L", "GRU", "INF", "STR128", "STR512", "FUSED", "COMPILE"];
 const only = valueOf("--only")?.split(",").map((s) => s.trim().toUpperCase()) ?? ALL;
 for (const w of only) if (!ALL.includes(w)) { console.error(`bench: unknown workload ${w} (workloads: ${ALL.join(", ")})`); process.exit(1); }
 /** tfjs-cpu runs when its warm-up call took less than this (the issue: "where a step finishes within a minute"). */
@@ -86,10 +89,11 @@ const isTiming = (x: unknown): x is Timing => typeof x === "object" && x !== nul
 
 // ---- rnnc ------------------------------------------------------------------------------------------
 
-async function rnncTiming(file: string, dims: Record<string, number>, mode: BenchMode, B: number, T: number): Promise<{ t: Timing; api?: Timing; views?: Timing; loss: number | null }> {
+async function rnncTiming(file: string, dims: Record<string, number>, mode: BenchMode, B: number, T: number,
+  relaxedSimd = false): Promise<{ t: Timing; api?: Timing; views?: Timing; loss: number | null }> {
   const p = loadAnyProgram(file, dims);
-  log(`  rnnc: compiling ${file} ${JSON.stringify(dims)} (${mode})`);
-  const { compiled, compileMs } = await compileForBench(p, mode);
+  log(`  rnnc: compiling ${file} ${JSON.stringify(dims)} (${mode}${relaxedSimd ? ", relaxed SIMD" : ""})`);
+  const { compiled, compileMs } = await compileForBench(p, mode, 3, 2, { relaxedSimd });
   log(`  rnnc: compiled in ${(compileMs / 1000).toFixed(1)} s; timing`);
   const s = await prepareBench(compiled, { mode, B, T });
   const first = performance.now();
@@ -201,13 +205,13 @@ async function tfjsChar(b: Backend, B: number, T: number, V: number, D: number, 
 const lstmFlops = (B: number, T: number, I: number, H: number, gates = 4) => 2 * T * B * gates * H * (I + H);
 
 async function cellWorkload(id: string, workload: string, kind: CellKind, mode: BenchMode, B: number, T: number, I: number, H: number,
-  extra: { target?: string; tfjs?: boolean; cpu?: boolean } = {}): Promise<void> {
+  extra: { target?: string; tfjs?: boolean; cpu?: boolean; relaxedSimd?: boolean } = {}): Promise<void> {
   log(`${id}: ${workload}`);
   const file = `examples/cells/${kind}.json`;
   const gates = kind === "lstm" ? 4 : kind === "gru" ? 3 : 1;
   const fwd = mode === "stream" ? lstmFlops(B, 1, I, H, gates) : lstmFlops(B, T, I, H, gates);
   const row: Row = { id, workload, unit: mode === "stream" ? "µs" : "ms", flops: mode === "train" ? 3 * fwd : fwd, ...(extra.target ? { target: extra.target } : {}) };
-  const r = await rnncTiming(file, { I, H }, mode, B, T);
+  const r = await rnncTiming(file, { I, H }, mode, B, T, extra.relaxedSimd);
   row.rnnc = r.t;
   if (r.api) row.rnncApi = r.api;
   if (r.views) row.rnncViews = r.views;
@@ -218,6 +222,8 @@ async function cellWorkload(id: string, workload: string, kind: CellKind, mode: 
       log(`  tfjs-cpu`);
       row.cpu = await tfjsCell("cpu", kind, mode, B, T, I, H);
     } else row.cpu = { skipped: "not run (--quick, or a step takes minutes)" };
+  } else if (extra.relaxedSimd) {
+    row.wasm = row.cpu = { skipped: "not run: the rnnc option only (compare with S)" };
   } else {
     row.wasm = { skipped: "not run: one step takes minutes (--tfjs-large runs it)" };
     row.cpu = { skipped: "not run: one step takes well over a minute" };
@@ -341,6 +347,9 @@ async function main(): Promise<void> {
   }
 
   if (only.includes("S")) await cellWorkload("S", "LSTM train, B=32 T=64 I=64 H=256, loss mean(h²)", "lstm", "train", 32, 64, 64, 256, { target: "≤ 100 ms, ≥ 25× tfjs-wasm", cpu: !QUICK });
+  if (only.includes("S-RELAXED")) {
+    await cellWorkload("S-relaxed", "LSTM train as S, compiled with relaxedSimd (f32x4.relaxed_madd)", "lstm", "train", 32, 64, 64, 256, { tfjs: false, relaxedSimd: true });
+  }
   if (only.includes("M")) await charWorkload();
   if (only.includes("L")) await cellWorkload("L", "LSTM train, B=64 T=128 I=256 H=512, loss mean(h²)", "lstm", "train", 64, 128, 256, 512, { tfjs: flag("--tfjs-large"), cpu: false });
   if (only.includes("GRU")) await cellWorkload("GRU", "GRU train, B=32 T=64 I=64 H=256, loss mean(h²)", "gru", "train", 32, 64, 64, 256, { cpu: !QUICK });

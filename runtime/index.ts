@@ -36,7 +36,9 @@ export {
   type TensorInput,
   type TypedTensor,
   type WasmSource,
+  type LoadOptions,
 } from "./model.ts";
+export { enableRelaxedSimd, relaxedSimdSupported, KNOWN_FEATURES, type WasmFeature } from "./features.ts";
 export { MAX_BYTES, PAGE_BYTES, type WasmMemory, type WasmModule } from "./wasm.ts";
 export { Trainer, NonFiniteError, learningRate } from "./train.ts";
 export type { OptimizerConfig, OptimizerKind, Schedule, StepReport } from "./train.ts";

@@ -67,6 +67,11 @@ export interface Manifest {
     readonly loss: TensorSpec | null;
   };
   readonly entries: Readonly<Record<string, EntrySpec>> & { readonly forward: EntrySpec };
+  /**
+   * WebAssembly features beyond the baseline the module needs (e.g. "relaxed-simd"); absent when
+   * none. runtime/features.ts checks them on load.
+   */
+  readonly features?: readonly string[];
   /** The compiled training step's regions, when the model has a loss and a `train_step` entry. */
   readonly training?: TrainingSpec;
 }
@@ -412,6 +417,13 @@ export function validateManifest(m: unknown): Manifest {
     return { export: exp };
   }) as Manifest["entries"];
 
+  let features: string[] = [];
+  if (has(root, "features")) {
+    const f = root.features;
+    if (!Array.isArray(f) || !f.every((x) => typeof x === "string" && x !== "")) expected(["features"], "an array of feature names", f);
+    features = [...new Set(f as string[])];
+  }
+
   let training: TrainingSpec | undefined;
   if (has(root, "training")) {
     const tr = obj(root.training, ["training"]);
@@ -454,6 +466,7 @@ export function validateManifest(m: unknown): Manifest {
     grads,
     cotangents,
     entries,
+    ...(features.length > 0 ? { features } : {}),
     ...(training ? { training } : {}),
   };
   return out;

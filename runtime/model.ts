@@ -15,6 +15,7 @@ import {
   type Region,
 } from "./manifest.ts";
 import { MAX_BYTES, PAGE_BYTES, wasmApi, type WasmMemory, type WasmModule } from "./wasm.ts";
+import { checkFeatures, engineSupports } from "./features.ts";
 
 /** A tensor's values as returned by the runtime: f32 tensors as Float32Array, i32 as Int32Array. */
 export type TypedTensor = Float32Array | Int32Array;
@@ -818,13 +819,24 @@ export class Model {
 /** Bytes of a module, or a compiled module. */
 export type WasmSource = ArrayBuffer | ArrayBufferView | WasmModule;
 
+export interface LoadOptions {
+  /**
+   * Whether the engine runs a WebAssembly feature the manifest lists in `features` (default:
+   * runtime/features.ts `engineSupports`, which validates a probe module). A seam for hosts and
+   * tests; it does not turn anything on (see `enableRelaxedSimd`).
+   */
+  supports?: (feature: string) => boolean;
+}
+
 /**
- * Validate the manifest, instantiate the module (it imports nothing), and check that they match:
- * the module exports `memory` and every entry as a function `(B, T)`, and every tensor lies inside
- * the planned memory.
+ * Validate the manifest, check that this engine runs the features it lists (one clear error
+ * otherwise), instantiate the module (it imports nothing), and check that they match: the module
+ * exports `memory` and every entry as a function `(B, T)`, and every tensor lies inside the
+ * planned memory.
  */
-export async function loadModel(wasm: WasmSource, manifest: unknown): Promise<Model> {
+export async function loadModel(wasm: WasmSource, manifest: unknown, options: LoadOptions = {}): Promise<Model> {
   const m = validateManifest(manifest);
+  checkFeatures(m.features ?? [], options.supports ?? engineSupports);
   const WA = wasmApi();
   let module: WasmModule;
   if (wasm instanceof WA.Module) {

@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { RnncRuntimeError } from "./errors.ts";
-import { loadModel, type Model } from "./model.ts";
+import { loadModel, type LoadOptions, type Model } from "./model.ts";
 
 export const WASM_FILE = "model.wasm";
 export const MANIFEST_FILE = "model.manifest.json";
@@ -24,7 +24,7 @@ async function read(path: string, dir: string): Promise<Buffer> {
  * Errors about the manifest alone are prefixed with its path (`DIR/model.manifest.json: params.W…`),
  * others with `cannot load model from DIR: `.
  */
-export async function loadModelFromDir(dir: string): Promise<Model> {
+export async function loadModelFromDir(dir: string, options: LoadOptions = {}): Promise<Model> {
   const manifestPath = join(dir, MANIFEST_FILE);
   const wasmPath = join(dir, WASM_FILE);
   const text = (await read(manifestPath, dir)).toString("utf8");
@@ -36,7 +36,7 @@ export async function loadModelFromDir(dir: string): Promise<Model> {
     throw new RnncRuntimeError(`${manifestPath}: malformed JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   try {
-    return await loadModel(bytes, manifest);
+    return await loadModel(bytes, manifest, options);
   } catch (e) {
     if (!(e instanceof RnncRuntimeError)) throw e;
     const msg = e.message;

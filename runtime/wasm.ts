@@ -32,6 +32,7 @@ interface WasmApi {
   readonly Memory: abstract new (...args: never[]) => WasmMemory;
   readonly RuntimeError: abstract new (...args: never[]) => Error;
   compile(bytes: ArrayBuffer | ArrayBufferView): Promise<WasmModule>;
+  validate(bytes: ArrayBuffer | ArrayBufferView): boolean;
   instantiate(module: WasmModule, imports: object): Promise<WasmInstance>;
 }
 

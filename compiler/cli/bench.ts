@@ -14,7 +14,7 @@ import { Builder } from "../ir/builder.ts";
 import { loadBinaryen } from "../lower/binaryen.ts";
 import { compileProgram } from "../lower/compile.ts";
 import type { CompileResult } from "../lower/compile.ts";
-import { loadModel, evalPoly, elementCount, initialize, Rng } from "../../runtime/index.ts";
+import { enableRelaxedSimd, loadModel, evalPoly, elementCount, initialize, Rng } from "../../runtime/index.ts";
 import type { Model } from "../../runtime/index.ts";
 import { onePositional, parse, parseDims } from "./args.ts";
 import type { Command } from "./command.ts";
@@ -199,12 +199,20 @@ export async function prepareBench(compiled: CompileResult, opts: SetupOptions):
   return { model, call, loss: lossView };
 }
 
-/** Compile (adding the mean-square loss for --train when there is none) and prepare. */
-export async function compileForBench(p: Program, mode: BenchMode, optimize = 3, passes: 0 | 1 | 2 = 2): Promise<{ compiled: CompileResult; compileMs: number; program: Program }> {
+/**
+ * Compile (adding the mean-square loss for --train when there is none). With `relaxedSimd`, this
+ * process first turns relaxed SIMD on (runtime/features.ts enableRelaxedSimd), so that
+ * prepareBench can load the module; an engine that cannot run it is refused before compiling.
+ */
+export async function compileForBench(p: Program, mode: BenchMode, optimize = 3, passes: 0 | 1 | 2 = 2,
+  opts: { relaxedSimd?: boolean } = {}): Promise<{ compiled: CompileResult; compileMs: number; program: Program }> {
   const program = mode === "train" ? withMeanSquareLoss(p) : p;
+  if (opts.relaxedSimd && !(await enableRelaxedSimd())) {
+    throw new RnncError(`bench --relaxed-simd: this JavaScript engine cannot run WebAssembly relaxed SIMD; run without --relaxed-simd`);
+  }
   await loadBinaryen(); // the one-time import is not compile time
   const t0 = performance.now();
-  const compiled = await compileProgram(program, { optimize, passes });
+  const compiled = await compileProgram(program, { optimize, passes, ...(opts.relaxedSimd ? { relaxedSimd: true } : {}) });
   return { compiled, compileMs: performance.now() - t0, program };
 }
 
@@ -223,6 +231,7 @@ export const benchCommand: Command = {
   summary: "time a compiled cell or model: training step, forward pass or streamed step",
   help: `usage: rnnc bench FILE [--dims I=64,H=256] --batch B --seq T [--train|--infer|--stream] [--json]
                   [--runs N] [--warmup N] [--clock wall|cpu] [-O0..-O3] [--passes 0|1|2] [--seed S]
+                  [--relaxed-simd]
 
 Compiles FILE (a cell or model, JSON or *.cell.ts), fills its parameters (their initializers)
 and inputs (random), then times one entry of the module: warm-up calls, then the median of
@@ -240,6 +249,8 @@ repeated runs.
 --clock      wall (default) or cpu (process CPU time: robust to a busy machine).
 -O, --passes as for rnnc compile (default -O3, --passes 2): e.g. --passes 0 times the cell as
              written, without rnnc's IR passes.
+--relaxed-simd  as for rnnc compile: GEMM multiply-adds as f32x4.relaxed_madd. This process
+             turns relaxed SIMD on first (Node 20: --experimental-wasm-relaxed-simd).
 A run shorter than 2 ms repeats the call back to back and reports the time per call.
 --json prints one line {"median_ms","min_ms","max_ms","runs"} (and "median_us" for --stream),
 milliseconds per call. Progress goes to stderr.`,
@@ -249,6 +260,7 @@ milliseconds per call. Progress goes to stderr.`,
       train: { type: "boolean" }, infer: { type: "boolean" }, stream: { type: "boolean" },
       json: { type: "boolean" }, runs: { type: "string" }, warmup: { type: "string" },
       clock: { type: "string" }, O: { type: "string", short: "O" }, passes: { type: "string" }, seed: { type: "string" },
+      "relaxed-simd": { type: "boolean" },
     });
     const file = onePositional("bench", positionals);
     const modes = (["train", "infer", "stream"] as const).filter((m) => values[m]);
@@ -266,8 +278,9 @@ milliseconds per call. Progress goes to stderr.`,
     const passes = passLevel(values.passes);
     const p = loadAnyProgram(file, parseDims(values.dims));
     const say = (s: string) => process.stderr.write(`${s}\n`);
-    say(`compiling ${p.name} (-O${level}, passes ${passes})…`);
-    const { compiled, compileMs } = await compileForBench(p, mode, level, passes);
+    const relaxedSimd = values["relaxed-simd"] ?? false;
+    say(`compiling ${p.name} (-O${level}, passes ${passes}${relaxedSimd ? ", relaxed SIMD" : ""})…`);
+    const { compiled, compileMs } = await compileForBench(p, mode, level, passes, { relaxedSimd });
     say(`compiled in ${compileMs.toFixed(0)} ms; ${mode} B=${B} T=${T}`);
     const setup = await prepareBench(compiled, { mode, B, T, seed });
     const t = timeCalls(setup.call, {
@@ -286,7 +299,7 @@ milliseconds per call. Progress goes to stderr.`,
     const sizes = Object.entries(p.sizes).map(([k, v]) => `${k}=${v}`).join(", ");
     const per = mode === "stream" ? `${(t.median_ms * 1000).toFixed(2)} µs/step (min ${(t.min_ms * 1000).toFixed(2)}, max ${(t.max_ms * 1000).toFixed(2)})`
       : `${fmtMs(t.median_ms)} ms (min ${fmtMs(t.min_ms)}, max ${fmtMs(t.max_ms)})`;
-    process.stdout.write(`${p.name}${sizes ? ` (${sizes})` : ""}, B=${B}, T=${T}, ${what}: median ${per} over ${t.runs} runs${t.callsPerRun > 1 ? ` of ${t.callsPerRun} calls` : ""}, ${clock} clock${loss !== null ? `; loss ${loss.toPrecision(5)}` : ""}\n`);
+    process.stdout.write(`${p.name}${sizes ? ` (${sizes})` : ""}, B=${B}, T=${T}, ${what}: median ${per} over ${t.runs} runs${t.callsPerRun > 1 ? ` of ${t.callsPerRun} calls` : ""}, ${clock} clock${relaxedSimd ? ", relaxed SIMD" : ""}${loss !== null ? `; loss ${loss.toPrecision(5)}` : ""}\n`);
     return 0;
   },
 };

@@ -48,6 +48,16 @@ export function withOptimizeSettings<R>(b: Binaryen, level: number, shrink: numb
   }
 }
 
+/**
+ * f32x4.relaxed_madd(a, b, c) = a·b + c, rounded once or twice as the hardware does it (relaxed
+ * SIMD; the module needs Features.RelaxedSIMD). binaryen.js wraps none of the relaxed ops: this
+ * calls its C API on the module.
+ */
+export function relaxedMaddF32x4(b: Binaryen, m: Module, a: Expr, x: Expr, c: Expr): Expr {
+  const api = b as unknown as { _BinaryenSIMDTernary(module: number, op: number, a: Expr, b: Expr, c: Expr): Expr };
+  return api._BinaryenSIMDTernary(m.ptr, b.RelaxedMaddVecF32x4 as unknown as number, a, x, c);
+}
+
 /** Fields of binaryen's expression info that hold child expressions. */
 const CHILD_FIELDS = ["condition", "ifTrue", "ifFalse", "body", "value", "ptr", "left", "right", "vec", "shift",
   "a", "b", "c", "delta", "dest", "source", "size", "target", "expected", "replacement", "offset"] as const;

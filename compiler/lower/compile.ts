@@ -28,6 +28,15 @@ export interface CompileOptions {
   /** IR pass level before lowering (compiler/passes): 0 none, 1 clean-ups, 2 everything (default). */
   passes?: 0 | 1 | 2;
   wat?: boolean;
+  /**
+   * Emit the GEMM kernels' multiply-adds as relaxed SIMD's `f32x4.relaxed_madd` (fused where the
+   * CPU has FMA) instead of `f32x4.mul` + `f32x4.add`. Default false: the module then runs on every
+   * engine with SIMD128, with the same bits everywhere. On, the module needs relaxed SIMD (Node ≥ 21,
+   * or Node 20 with the flag runtime/features.ts `enableRelaxedSimd()` sets; not Safari) and its
+   * manifest lists `"features": ["relaxed-simd"]`; results may differ in the last bits between
+   * machines (deterministic on one). See docs/design-choices.md.
+   */
+  relaxedSimd?: boolean;
 }
 
 export interface CompileResult {
@@ -53,6 +62,8 @@ export interface Manifest {
   grads: Record<string, TensorSpec>;
   cotangents: { outputs: Record<string, TensorSpec>; final: Record<string, TensorSpec>; loss: TensorSpec | null };
   entries: Record<string, { export: string }>;
+  /** WebAssembly features beyond rnnc's baseline the module needs (docs/manifest.md); absent when none. */
+  features?: ManifestFeature[];
   /** Present when the program has a loss: the compiled training step's regions. */
   training?: {
     hyper: { offset: Poly; fields: readonly string[] };
@@ -104,10 +115,22 @@ interface FnPlan {
 
 let bodyCounter = 0;
 
-/** The WebAssembly features rnnc's modules use: all shipped in Node 20 and current browsers. */
-function features(bn: Binaryen): number {
+/** A feature named in a manifest's `features` (runtime/features.ts knows the same names). */
+export type ManifestFeature = "relaxed-simd";
+
+/**
+ * The WebAssembly features rnnc's modules use: all shipped in Node 20 and current browsers; and
+ * relaxed SIMD when the compile asks for it.
+ */
+function features(bn: Binaryen, opts: CompileOptions): number {
   const F = bn.Features;
-  return F.MutableGlobals | F.NontrappingFPToInt | F.SIMD128 | F.BulkMemory | F.BulkMemoryOpt | F.SignExt;
+  const base = F.MutableGlobals | F.NontrappingFPToInt | F.SIMD128 | F.BulkMemory | F.BulkMemoryOpt | F.SignExt;
+  return opts.relaxedSimd ? base | F.RelaxedSIMD : base;
+}
+
+/** The manifest's `features`: the names of what `features` adds to the baseline. */
+function manifestFeatures(opts: CompileOptions): ManifestFeature[] {
+  return opts.relaxedSimd ? ["relaxed-simd"] : [];
 }
 
 /** Inserts copies so that no body output is a body input (the scan copies outputs into carries). */
@@ -255,7 +278,12 @@ class Emitter {
   /** Whether any function was split into parts (finishModule keeps Binaryen from inlining them). */
   parts = false;
 
-  constructor(readonly bn: Binaryen, readonly m: Module, readonly layout: Layout) {}
+  constructor(readonly bn: Binaryen, readonly m: Module, readonly layout: Layout, readonly relaxedSimd = false) {}
+
+  /** The context every kernel of a function gets. */
+  private ctx(fn: Fn, graph: Graph): KernelCtx {
+    return { fn, type: (v) => graph.types.get(v)!, ...(this.relaxedSimd ? { relaxedSimd: true } : {}) };
+  }
 
   where(plan: FnPlan) {
     return (v: string): Poly => {
@@ -271,7 +299,7 @@ class Emitter {
     const where = this.where(plan);
     const B_T = this.bn.createType([this.bn.i32, this.bn.i32]);
     const emitRun = (fn: Fn, run: number[]): Expr[] => {
-      const ctx: KernelCtx = { fn, type: (v) => plan.graph.types.get(v)! };
+      const ctx = this.ctx(fn, plan.graph);
       return run.flatMap((i) => {
         const n = plan.graph.nodes[i]!;
         return n.op === "scan" ? this.emitScan(fn, ctx, n, i, plan, where) : kernelFor(n.op)(ctx, n);
@@ -315,7 +343,7 @@ class Emitter {
         const i = inputIndex.get(v);
         return i === undefined ? abs(v) : { param: 2 + i };
       });
-      const ctx: KernelCtx = { fn, type: (v) => bp.body.types.get(v)! };
+      const ctx = this.ctx(fn, bp.body);
       const code = bp.body.nodes.flatMap((n) => kernelFor(n.op)(ctx, n));
       fn.finish(bp.fnName, this.bn.createType(Array(2 + bp.body.inputs.length).fill(this.bn.i32)), code);
       return { abs, parts: [{ name: bp.fnName, withT: true, inputs: bp.body.inputs.map((_, i) => i) }] };
@@ -337,7 +365,7 @@ class Emitter {
           const i = inputIndex.get(v);
           return i === undefined ? abs(v) : fixed(i)!;
         });
-        const ctx: KernelCtx = { fn, type: (v) => bp.body.types.get(v)! };
+        const ctx = this.ctx(fn, bp.body);
         const code = nodes.flatMap((n) => kernelFor(n.op)(ctx, n));
         fn.finish(name, this.bn.createType(Array(first + ins.length).fill(this.bn.i32)), code);
         return { name, withT, inputs: ins.map((v) => inputIndex.get(v)!) };
@@ -494,8 +522,8 @@ export async function compileProgram(p: Program, opts: CompileOptions = {}): Pro
 
   const m = new bn.Module();
   try {
-    startModule(bn, m, initialPages);
-    const em = new Emitter(bn, m, layout);
+    startModule(bn, m, initialPages, opts);
+    const em = new Emitter(bn, m, layout, opts.relaxedSimd === true);
     em.emitFunction("forward", fwdPlan);
     em.emitFunction("backward", bwdPlan);
     em.emitFunction("forward_step", stepPlan);
@@ -521,6 +549,8 @@ export async function compileProgram(p: Program, opts: CompileOptions = {}): Pro
     m.addCustomSection(GRAPH_HASH_SECTION, new TextEncoder().encode(graphHash(p.graph)));
     const { wasm, wat } = finishModule(bn, m, opts, p.file, em.parts);
     const manifest = buildManifest(p, layout, total, inSlots, outSlots, ctSlots, gradSlots, wrt, bwd.cotangents);
+    const needs = manifestFeatures(opts);
+    if (needs.length > 0) manifest.features = needs;
     if (train) {
       manifest.entries.train_step = { export: "train_step" };
       manifest.training = {
@@ -541,8 +571,8 @@ export async function compileProgram(p: Program, opts: CompileOptions = {}): Pro
  * Features, memory (with the vector math functions' constant table at CONSTANTS_AT, see
  * ./memory.ts) and the math functions every module starts with.
  */
-function startModule(bn: Binaryen, m: Module, initialPages: number): void {
-  m.setFeatures(features(bn));
+function startModule(bn: Binaryen, m: Module, initialPages: number, opts: CompileOptions): void {
+  m.setFeatures(features(bn, opts));
   m.setMemory(initialPages, MAX_PAGES, "memory", [{ offset: m.i32.const(CONSTANTS_AT), data: vectorMathConstants(), passive: false }]);
   addMathFunctions(m);
 }
@@ -696,8 +726,8 @@ export async function compileGraph(g: Graph, opts: CompileOptions = {}): Promise
   refuseBeyond4GiB(total, "");
   const m = new bn.Module();
   try {
-    startModule(bn, m, Math.max(1, Math.ceil(evalPoly(total, 1, 1) / PAGE)));
-    const em = new Emitter(bn, m, layout);
+    startModule(bn, m, Math.max(1, Math.ceil(evalPoly(total, 1, 1) / PAGE)), opts);
+    const em = new Emitter(bn, m, layout, opts.relaxedSimd === true);
     em.emitFunction("run", plan);
     m.addFunctionExport("run", "run");
     return {

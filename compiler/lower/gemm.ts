@@ -56,6 +56,14 @@
  * whole 64-byte line per j, measured faster than 4×2 there), 4×2 dot and packed-outer tiles, 1×6
  * for one-row tiles.
  *
+ * Relaxed SIMD (GemmIsa, opt-in): every vector multiply-add of the tiles above is one
+ * f32x4.relaxed_madd (vfmadd on x64 with FMA) — one instruction instead of two and no product
+ * temporary. Measured with `npx tsx bench/gemm.ts --quick [--relaxed] [--sweep]`: madd chains peak
+ * at ~58.7 GFLOP/s against ~49.6 for mul + add; the kernels gain 8–18% (GEMMs over T·B rows
+ * ~50–53 GFLOP/s, GEMVs ~37). The freed register buys a 1×7 one-row dot tile (`dotCols1Madd`:
+ * GEMVs at M = 512–1152 another 14–17% over 1×6); wider row tiles (splat 2×5, 3×4; dot 5×2, 4×3;
+ * outer 4×3, 5×2) still spill and ran at about half speed, and 1×8 too.
+ *
  * Measured on the 2-core Zen 4 EPYC against its f32x4 mul+add peak (~47.5 GFLOP/s, bench/hw.ts),
  * kernels alone on the LSTM shapes of bench/run.ts (npm run bench -- --only S,L): outer (weight
  * gradient over T·B rows) 98–99% (58–62% in place), transpose_a one recurrent step (B = 32, 64)
@@ -63,6 +71,7 @@
  * dot form), recurrent W·h (dot form) 93–95%; GEMVs (dot form, one row) ~65–73%: 7 loads, 12
  * arithmetic instructions and the loop's 4 per 48 flops, front-end bound.
  */
+import { relaxedMaddF32x4 } from "./binaryen.ts";
 import type { Expr } from "./binaryen.ts";
 import type { Fn } from "./codegen.ts";
 
@@ -77,6 +86,11 @@ export interface GemmTuning {
   dotCols: number;
   /** Dot form, one-row tile (row tails and GEMV): outputs. */
   dotCols1: number;
+  /**
+   * The same when the multiply-adds are f32x4.relaxed_madd (GemmIsa): no product temporary, one
+   * register more for an output (1×8 still spills).
+   */
+  dotCols1Madd: number;
   /** Target bytes of the streamed operand's panel per cache block. */
   panelBytes: number;
   /**
@@ -116,6 +130,7 @@ export const DEFAULT_GEMM_TUNING: Readonly<GemmTuning> = {
   dotRows: 4,
   dotCols: 2,
   dotCols1: 6,
+  dotCols1Madd: 7,
   panelBytes: 512 * 1024,
   jBlock: 256,
   jBlock1: 8,
@@ -135,13 +150,24 @@ export const gemmTuning: GemmTuning = { ...DEFAULT_GEMM_TUNING };
 const SWAP64 = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 const SWAP32 = [4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11];
 
+/**
+ * How a kernel's vector multiply-adds are emitted: `f32x4.mul` then `f32x4.add` (two roundings,
+ * the same bits on every engine), or with `relaxedSimd` one `f32x4.relaxed_madd`, which the engine
+ * runs as a fused multiply-add where the CPU has one (one rounding) and as mul + add where it does
+ * not — deterministic on one machine, possibly different in the last bits across machines. It
+ * needs relaxed SIMD (compile option `relaxedSimd`, docs/manifest.md `features`).
+ */
+export interface GemmIsa {
+  relaxedSimd?: boolean;
+}
+
 /** Small code-building helpers over one function. */
 class Gen {
   readonly m;
   readonly i32t: number;
   readonly f32t: number;
   readonly v128t: number;
-  constructor(readonly fn: Fn) {
+  constructor(readonly fn: Fn, readonly isa: GemmIsa = {}) {
     this.m = fn.m;
     this.i32t = fn.bn.i32;
     this.f32t = fn.bn.f32;
@@ -165,7 +191,11 @@ class Gen {
   splatF(ptr: Expr, off: number): Expr { return this.m.v128.load32_splat(off, 4, ptr); }
   loadF(ptr: Expr, off: number): Expr { return this.m.f32.load(off, 4, ptr); }
   storeF(ptr: Expr, off: number, v: Expr): Expr { return this.m.f32.store(off, 4, ptr, v); }
-  fma(acc: number, a: Expr, b: Expr): Expr { return this.set(acc, this.m.f32x4.add(this.gv(acc), this.m.f32x4.mul(a, b))); }
+  /** acc += a·b on four lanes (see GemmIsa). */
+  fma(acc: number, a: Expr, b: Expr): Expr {
+    if (this.isa.relaxedSimd) return this.set(acc, relaxedMaddF32x4(this.fn.bn, this.m, a, b, this.gv(acc)));
+    return this.set(acc, this.m.f32x4.add(this.gv(acc), this.m.f32x4.mul(a, b)));
+  }
   fmaF(acc: number, a: Expr, b: Expr): Expr { return this.set(acc, this.m.f32.add(this.gf(acc), this.m.f32.mul(a, b))); }
   /** The sum of a v128 local's four lanes, as f32 (uses a temporary). */
   hsum(l: number): Expr[] {
@@ -571,7 +601,7 @@ function dotGemm(g: Gen, rows: Expr, M: number, K: number, x: number, a: number,
       g.addc(g.gi(a), nMT * mj * K * 4), g.addc(rowAddr(rt, ri * M * 4, y), nMT * mj * 4))));
   }
   // remaining rows one at a time, with the wide one-row tile
-  const mj1 = tu.dotCols1, nMT1 = Math.floor(M / mj1), remM1 = M - nMT1 * mj1;
+  const mj1 = g.isa.relaxedSimd ? tu.dotCols1Madd : tu.dotCols1, nMT1 = Math.floor(M / mj1), remM1 = M - nMT1 * mj1;
   const r0 = g.i();
   code.push(g.set(r0, ri === 1 ? g.gi(nR) : m.i32.mul(g.gi(nRT), g.c(ri))));
   code.push(g.loop(m.i32.sub(g.gi(nR), g.gi(r0)), (rr) => {
@@ -627,8 +657,8 @@ function packsAt(M: number, K: number, seq: boolean, tu: GemmTuning): boolean {
  * matmulScratchFloats floats, 16-byte aligned, when that is not 0.
  */
 export function emitMatmul(fn: Fn, o: { a: string; x: string; out: string; aShape: [number, number]; transposeA: boolean; rows: Expr; seq: boolean; scratch?: Expr },
-  tu: GemmTuning = gemmTuning): Expr[] {
-  const g = new Gen(fn), m = g.m;
+  tu: GemmTuning = gemmTuning, isa: GemmIsa = {}): Expr[] {
+  const g = new Gen(fn, isa), m = g.m;
   const code: Expr[] = [];
   const a = baseLocal(g, code, fn.addr(o.a)), x = baseLocal(g, code, fn.addr(o.x)), y = baseLocal(g, code, fn.addr(o.out));
   const [R, C] = o.aShape;
@@ -657,8 +687,8 @@ export function emitMatmul(fn: Fn, o: { a: string; x: string; out: string; aShap
  * aligned); `rowsConst` is rows when it is a compile-time constant.
  */
 export function emitOuter(fn: Fn, o: { u: string; v: string; out: string; M: number; K: number; rows: Expr; rowsConst: number | null; scratch?: Expr },
-  tu: GemmTuning = gemmTuning): Expr[] {
-  const g = new Gen(fn);
+  tu: GemmTuning = gemmTuning, isa: GemmIsa = {}): Expr[] {
+  const g = new Gen(fn, isa);
   const code: Expr[] = [];
   const u = baseLocal(g, code, fn.addr(o.u)), v = baseLocal(g, code, fn.addr(o.v)), out = baseLocal(g, code, fn.addr(o.out));
   if (tu.outerPacked) {

@@ -5,7 +5,7 @@ import type { Expr } from "./binaryen.ts";
 import type { Fn } from "./codegen.ts";
 import { broadcastRead, concatPartWrite, emitLoops, LANE_OPS, plainWrite, sliceRead } from "./elementwise.ts";
 import type { Access, Lanes, Val } from "./elementwise.ts";
-import { emitMatmul, emitOuter, matmulScratchFloats, outerScratchFloats } from "./gemm.ts";
+import { emitMatmul, emitOuter, gemmTuning, matmulScratchFloats, outerScratchFloats } from "./gemm.ts";
 import { kernelScratch, scratchId } from "./memory.ts";
 import { MATH_FUNCTIONS } from "./mathfns.ts";
 
@@ -18,6 +18,8 @@ import { MATH_FUNCTIONS } from "./mathfns.ts";
 export interface KernelCtx {
   fn: Fn;
   type(v: string): TensorType;
+  /** Emit the GEMMs' multiply-adds as f32x4.relaxed_madd (CompileOptions.relaxedSimd, ./gemm.ts GemmIsa). */
+  relaxedSimd?: boolean;
 }
 
 export type Kernel = (k: KernelCtx, n: Node) => Expr[];
@@ -152,7 +154,7 @@ kernel("matmul", (k, n) => {
   return emitMatmul(k.fn, {
     a, x, out: n.outputs[0]!, aShape, transposeA, rows: k.fn.count(k.type(x).shape.slice(0, -1)), seq,
     ...(matmulScratchFloats(aShape, transposeA, seq) > 0 ? { scratch: k.fn.addr(scratchId(n, "pack")) } : {}),
-  });
+  }, gemmTuning, { relaxedSimd: k.relaxedSimd === true });
 });
 
 /** The reduction length of an outer node when it is a compile-time constant (u's leading dims). */
@@ -180,7 +182,7 @@ kernel("outer", (k, n) => {
   return emitOuter(k.fn, {
     u: d.u, v: d.v, out: n.outputs[0]!, M: d.M, K: d.K, rows: k.fn.count(d.lead), rowsConst: d.rowsConst,
     ...(floats > 0 ? { scratch: k.fn.addr(scratchId(n, "pack")) } : {}),
-  });
+  }, gemmTuning, { relaxedSimd: k.relaxedSimd === true });
 });
 
 // ---- reductions ----------------------------------------------------------------------------------

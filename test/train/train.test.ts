@@ -52,6 +52,10 @@ t.test("training lowers the loss, and resuming a checkpoint is bit-identical", a
   const first = a.meta.extra.history as { loss: number }[];
   t.ok(first[first.length - 1]!.loss < first[0]!.loss, `the loss falls (${first[0]!.loss.toFixed(3)} → ${first[first.length - 1]!.loss.toFixed(3)})`);
 
+  // compiled for this engine: Node 20 turns relaxed SIMD on, so the saved module uses it and sampling loads it
+  const written = JSON.parse(readFileSync(join(dir, "full", "model.manifest.json"), "utf8")) as { features?: string[] };
+  t.same(written.features, ["relaxed-simd"], "rnnc train compiles with relaxed SIMD where the engine runs it");
+  t.ok(readFileSync(join(dir, "full", "model.wasm")).includes(Buffer.from([0xfd, 0x85, 0x02])), "the module holds f32x4.relaxed_madd");
   const { model, vocab } = await modelFromCheckpoint(full.checkpoint);
   const s1 = sampleText(model, vocab, "the ", 40, 0.8, new Rng(5));
   const s2 = sampleText(model, vocab, "the ", 40, 0.8, new Rng(5));
