@@ -117,6 +117,10 @@ const SHAPES: Shape[] = [
   { name: "matmul  rows=2048 K=64   M=1024 (S input projection)", op: "matmul", T: 64, B: 32, M: 1024, K: 64 },
   { name: "matmul  rows=32   K=320  M=1024 (one step, B=32)", op: "matmul", T: 1, B: 32, M: 1024, K: 320 },
   { name: "matmulᵀ rows=32   K=1024 M=320  (one step, B=32)", op: "matmulT", T: 1, B: 32, M: 320, K: 1024 },
+  { name: "matmul  rows=8    K=288  M=1152 (char-rnn one step, B=8)", op: "matmul", T: 1, B: 8, M: 1152, K: 288 },
+  { name: "matmulᵀ rows=8    K=1152 M=288  (char-rnn one step, B=8)", op: "matmulT", T: 1, B: 8, M: 288, K: 1152 },
+  { name: "matmul  rows=8    K=256  M=1024 (H=256 one step, B=8)", op: "matmul", T: 1, B: 8, M: 1024, K: 256 },
+  { name: "matmulᵀ rows=8    K=1024 M=256  (H=256 one step, B=8)", op: "matmulT", T: 1, B: 8, M: 256, K: 1024 },
 ];
 
 function graphOf(s: Shape): Graph {

@@ -81,8 +81,11 @@ export interface TrainingSpec {
   readonly hyper: { readonly offset: Poly; readonly fields: readonly string[] };
   /** Optimizer names, by the code written into the `kind` field. */
   readonly optimizers: readonly string[];
-  /** Two optimizer slots per parameter (moments), each the parameter's shape. */
-  readonly state: Readonly<Record<string, { readonly m: { readonly offset: Poly }; readonly v: { readonly offset: Poly } }>>;
+  /**
+   * Two optimizer slots per parameter (moments), each the parameter's shape, and the parameter's
+   * moving average (absent in modules compiled before rnnc kept one: they cannot average).
+   */
+  readonly state: Readonly<Record<string, { readonly m: { readonly offset: Poly }; readonly v: { readonly offset: Poly }; readonly average?: { readonly offset: Poly } }>>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -139,6 +142,7 @@ export function manifestRegions(m: Manifest): Region[] {
     for (const [n, s] of Object.entries(m.training.state)) {
       add(`training.state${key(n)}.m`, m.params[n]!.shape, s.m.offset);
       add(`training.state${key(n)}.v`, m.params[n]!.shape, s.v.offset);
+      if (s.average) add(`training.state${key(n)}.average`, m.params[n]!.shape, s.average.offset);
     }
   }
   return out;
@@ -438,8 +442,8 @@ export function validateManifest(m: unknown): Manifest {
     const state = collection(tr.state, ["training", "state"], (v, path, n) => {
       if (!has(params, n)) fail(path, `"${n}" is not a parameter`);
       const o = obj(v, path);
-      const slot = (k: "m" | "v") => ({ offset: poly(obj(o[k], [...path, k]).offset, [...path, k, "offset"], true) });
-      return { m: slot("m"), v: slot("v") };
+      const slot = (k: "m" | "v" | "average") => ({ offset: poly(obj(o[k], [...path, k]).offset, [...path, k, "offset"], true) });
+      return { m: slot("m"), v: slot("v"), ...(has(o, "average") ? { average: slot("average") } : {}) };
     });
     for (const n of Object.keys(params)) if (!has(state, n)) fail(["training", "state"], `missing the optimizer state of parameter "${n}"`);
     if (!has(entryObj, "train_step")) fail(["entries"], 'a manifest with "training" needs a "train_step" entry');

@@ -22,6 +22,20 @@ export interface OptimizerConfig {
   clipNorm?: number;
   /** Clip each gradient element to [−v, v] when > 0 (after the norm clip). */
   clipValue?: number;
+  /**
+   * Keep an exponential moving average of the weights with this decay (0 ≤ ema < 1; 0.999 averages
+   * over about the last 1,000 steps), updated in the module after every step. The decay ramps up
+   * as min(ema, (t − 1)/(t + 9)) at update t, so the first update copies the weights (TensorFlow's
+   * ExponentialMovingAverage with num_updates). Evaluate with `withAverage`.
+   */
+  ema?: number;
+}
+
+/** An optimizer's per-parameter state: two moments and, when averaging, the weight average. */
+export interface OptimizerSlots {
+  m: Float32Array;
+  v: Float32Array;
+  average?: Float32Array;
 }
 
 export interface Schedule {
@@ -86,6 +100,12 @@ export class Trainer {
     const code = tr.optimizers.indexOf(opt.kind);
     if (code < 0) throw new RnncRuntimeError(`unknown optimizer "${opt.kind}" (optimizers: ${tr.optimizers.join(", ")})`);
     if (!(opt.lr >= 0) || !Number.isFinite(opt.lr)) throw new RnncRuntimeError(`optimizer lr: expected a non-negative number, got ${opt.lr}`);
+    if (opt.ema !== undefined) {
+      if (!(opt.ema >= 0 && opt.ema < 1)) throw new RnncRuntimeError(`optimizer ema: expected a decay in [0, 1), got ${opt.ema}`);
+      if (!tr.hyper.fields.includes("ema") || Object.values(tr.state).some((s) => !s.average)) {
+        throw new RnncRuntimeError("optimizer ema: this module keeps no weight average (it was compiled by an rnnc without one): compile the model again");
+      }
+    }
     this.fields = tr.hyper.fields;
     this.resetOptimizerState();
   }
@@ -95,32 +115,71 @@ export class Trainer {
     return this.model.region(tr.hyper.offset, tr.hyper.fields.length);
   }
 
-  /** Zeros every optimizer slot (moments) — a fresh optimizer. */
+  /** True when this trainer keeps a moving average of the weights (`ema`). */
+  get averaging(): boolean {
+    return this.opt.ema !== undefined;
+  }
+
+  /** Zeros every optimizer slot (moments, weight average) — a fresh optimizer. */
   resetOptimizerState(): void {
     for (const [name, s] of Object.entries(this.model.manifest.training!.state)) {
       const n = this.model.param(name).length;
       this.model.region(s.m.offset, n).fill(0);
       this.model.region(s.v.offset, n).fill(0);
+      if (s.average) this.model.region(s.average.offset, n).fill(0);
     }
   }
 
-  /** Copies of the optimizer slots, for checkpoints. */
-  optimizerState(): Record<string, { m: Float32Array; v: Float32Array }> {
-    const out: Record<string, { m: Float32Array; v: Float32Array }> = {};
+  /** Copies of the optimizer slots, for checkpoints (`average` when this trainer averages). */
+  optimizerState(): Record<string, OptimizerSlots> {
+    const out: Record<string, OptimizerSlots> = {};
     for (const [name, s] of Object.entries(this.model.manifest.training!.state)) {
       const n = this.model.param(name).length;
       out[name] = { m: this.model.region(s.m.offset, n).slice(), v: this.model.region(s.v.offset, n).slice() };
+      if (this.averaging) out[name].average = this.model.region(s.average!.offset, n).slice();
     }
     return out;
   }
 
-  setOptimizerState(state: Record<string, { m: ArrayLike<number>; v: ArrayLike<number> }>): void {
+  /**
+   * Restores the optimizer slots. When this trainer averages and a parameter's `average` is not
+   * given (a checkpoint written without one), the average starts from the current parameter.
+   */
+  setOptimizerState(state: Record<string, { m: ArrayLike<number>; v: ArrayLike<number>; average?: ArrayLike<number> }>): void {
     for (const [name, s] of Object.entries(this.model.manifest.training!.state)) {
       const given = state[name];
       const n = this.model.param(name).length;
       if (!given || given.m.length !== n || given.v.length !== n) throw new RnncRuntimeError(`optimizer state of ${name}: expected two slots of ${n} values`);
+      if (given.average !== undefined && given.average.length !== n) throw new RnncRuntimeError(`optimizer state of ${name}: expected a weight average of ${n} values, got ${given.average.length}`);
       this.model.region(s.m.offset, n).set(given.m);
       this.model.region(s.v.offset, n).set(given.v);
+      if (this.averaging) this.model.region(s.average!.offset, n).set(given.average ?? this.model.param(name));
+    }
+  }
+
+  /** Copies of the averaged weights (before the first update: the weights themselves). */
+  averagedParams(): Record<string, Float32Array> {
+    if (!this.averaging) throw new RnncRuntimeError("averagedParams: this trainer keeps no weight average (give the optimizer an ema decay)");
+    if (this.step === 0) return this.model.getParams();
+    const out: Record<string, Float32Array> = {};
+    for (const [name, s] of Object.entries(this.model.manifest.training!.state)) {
+      out[name] = this.model.region(s.average!.offset, this.model.param(name).length).slice();
+    }
+    return out;
+  }
+
+  /**
+   * Runs `fn` with the averaged weights in the model's parameters, then puts the trained ones back
+   * (also when `fn` throws); without averaging, just runs `fn`. For evaluation and sampling.
+   */
+  withAverage<R>(fn: () => R): R {
+    if (!this.averaging || this.step === 0) return fn();
+    const trained = this.model.getParams();
+    this.model.setParams(this.averagedParams());
+    try {
+      return fn();
+    } finally {
+      this.model.setParams(trained);
     }
   }
 
@@ -136,6 +195,7 @@ export class Trainer {
       clip_norm: o.clipNorm ?? 0, clip_value: o.clipValue ?? 0,
       bias_correction1: 1 - Math.pow(b1, t), bias_correction2: 1 - Math.pow(b2, t),
       kind: this.model.manifest.training!.optimizers.indexOf(o.kind), grad_norm: 0, loss: 0,
+      ema: this.averaging ? 1 : 0, ema_decay: this.averaging ? Math.min(o.ema!, (t - 1) / (t + 9)) : 0,
     };
     const h = this.hyper();
     this.fields.forEach((f, i) => (h[i] = values[f] ?? 0));

@@ -67,7 +67,7 @@ and OUT/gradnorm.svg — the vanishing and exploding gradient problem made visib
         },
       });
       if (pending) process.stderr.write("\n");
-      process.stdout.write(`${summary.interrupted ? "interrupted" : "done"}: ${summary.steps} steps, ${summary.chars} characters in ${summary.seconds.toFixed(0)} s (${(summary.chars / summary.seconds).toFixed(0)} chars/s); train loss ${(summary.trainLoss / Math.LN2).toFixed(3)} bits/char, validation sample ${summary.validationBpc?.toFixed(3)} bits/char, all held-out text ${summary.heldOutBpc.toFixed(3)} bits/char (${summary.heldOutChars} characters)\ncheckpoint: ${summary.checkpoint}\n`);
+      process.stdout.write(`${summary.interrupted ? "interrupted" : "done"}: ${summary.steps} steps, ${summary.chars} characters in ${summary.seconds.toFixed(0)} s (${(summary.chars / summary.seconds).toFixed(0)} chars/s); train loss ${(summary.trainLoss / Math.LN2).toFixed(3)} bits/char, validation sample ${summary.validationBpc?.toFixed(3)} bits/char, all held-out text ${summary.heldOutBpc.toFixed(3)} bits/char (${summary.heldOutChars} characters)${summary.averaged ? ", with the averaged weights" : ""}\ncheckpoint: ${summary.checkpoint}\n`);
       return 0;
     } finally {
       process.off("SIGINT", onInt);

@@ -68,7 +68,7 @@ export interface Manifest {
   training?: {
     hyper: { offset: Poly; fields: readonly string[] };
     optimizers: readonly string[];
-    state: Record<string, { m: { offset: Poly }; v: { offset: Poly } }>;
+    state: Record<string, { m: { offset: Poly }; v: { offset: Poly }; average: { offset: Poly } }>;
   };
 }
 
@@ -501,10 +501,10 @@ export async function compileProgram(p: Program, opts: CompileOptions = {}): Pro
   const ctSlots = bwd.cotangents.map((c) => (c === null ? null : pin(c, bwd.graph)));
   const gradSlots = bwd.grads.map((v) => pin(v, bwd.graph));
 
-  // training: hyper-parameters and two optimizer slots per parameter
+  // training: hyper-parameters, two optimizer slots per parameter and its moving average
   const train = p.loss ? {
     hyper: layout.pin([HYPER_FIELDS.length]),
-    slots: p.params.map((x) => ({ m: layout.pin(x.shape), v: layout.pin(x.shape) })),
+    slots: p.params.map((x) => ({ m: layout.pin(x.shape), v: layout.pin(x.shape), a: layout.pin(x.shape) })),
   } : null;
 
   const passes = opts.passes ?? 2;
@@ -535,7 +535,7 @@ export async function compileProgram(p: Program, opts: CompileOptions = {}): Pro
         hyper: R(train.hyper),
         params: p.params.map((x, i) => ({
           p: R(inSlots[g.inputs.indexOf(x.name)]!), g: R(gradSlots[wrt.indexOf(x.name)]!),
-          m: R(train.slots[i]!.m), v: R(train.slots[i]!.v), count: x.shape.reduce((a, b) => a * b, 1),
+          m: R(train.slots[i]!.m), v: R(train.slots[i]!.v), a: R(train.slots[i]!.a), count: x.shape.reduce((a, b) => a * b, 1),
         })),
         loss: R(outSlots[g.outputs.length - 1]!),
         lossCotangent: R(ctSlots[ctSlots.length - 1]!),
@@ -558,6 +558,7 @@ export async function compileProgram(p: Program, opts: CompileOptions = {}): Pro
         optimizers: OPTIMIZER_KINDS,
         state: Object.fromEntries(p.params.map((x, i) => [x.name, {
           m: { offset: layout.resolvePinned(train.slots[i]!.m) }, v: { offset: layout.resolvePinned(train.slots[i]!.v) },
+          average: { offset: layout.resolvePinned(train.slots[i]!.a) },
         }])),
       };
     }

@@ -3,7 +3,8 @@
  * norm, clipping and the optimizer update of every parameter — no per-parameter loop in JS.
  *
  * Hyper-parameters live in a small f32 region the runtime writes before each call (so a learning
- * rate schedule costs nothing to change); optimizer state (two slots per parameter) is pinned.
+ * rate schedule costs nothing to change); optimizer state (two slots per parameter) is pinned, and
+ * so is a third, the exponential moving average of the weights (`ema` on: docs/training.md).
  */
 import type { Binaryen, Expr, Module } from "./binaryen.ts";
 import { Fn } from "./codegen.ts";
@@ -16,6 +17,8 @@ export const HYPER_FIELDS = [
   "bias_correction1", "bias_correction2", "kind",
   "grad_norm", // written by train_step: the global gradient norm before clipping
   "loss",      // written by train_step: the loss of this step
+  "ema",       // 1: after the update, average ← ema_decay·average + (1 − ema_decay)·parameter; 0: no average
+  "ema_decay", // this step's decay (the runtime ramps it up over the first steps)
 ] as const;
 
 /** Optimizer kinds, by the code written into the `kind` field. */
@@ -27,7 +30,7 @@ export const TRAIN_STATUS = { ok: 0, lossNotFinite: 1, gradNotFinite: 2 } as con
 
 export interface TrainLayout {
   hyper: Poly;
-  params: { p: Poly; g: Poly; m: Poly; v: Poly; count: number }[];
+  params: { p: Poly; g: Poly; m: Poly; v: Poly; a: Poly; count: number }[];
   loss: Poly;
   lossCotangent: Poly;
   /** Every cotangent region, zeroed before the backward pass (count in f32 elements, as polys of B, T). */
@@ -36,9 +39,10 @@ export interface TrainLayout {
 
 const H = (name: (typeof HYPER_FIELDS)[number]) => HYPER_FIELDS.indexOf(name) * 4;
 
-/** Adds `opt_update(p, g, m, v, n, scale)` and `train_step(B, T) → i32`. */
+/** Adds `opt_update(p, g, m, v, n, scale)`, `ema_update(p, a, n)` and `train_step(B, T) → i32`. */
 export function emitTrainStep(bn: Binaryen, m: Module, L: TrainLayout): void {
   emitUpdate(bn, m, L.hyper);
+  emitAverage(bn, m, L.hyper);
   const f32 = bn.f32, i32 = bn.i32, v128 = bn.v128;
   const fn = new Fn(bn, m, 2, () => { throw new Error("internal: train_step reads no values"); });
   const hyper = () => fn.poly(L.hyper);
@@ -88,6 +92,8 @@ export function emitTrainStep(bn: Binaryen, m: Module, L: TrainLayout): void {
   for (const q of L.params) {
     code.push(m.call("opt_update", [fn.poly(q.p), fn.poly(q.g), fn.poly(q.m), fn.poly(q.v), fn.i32(q.count), fn.get(scale, f32)], bn.none));
   }
+  code.push(m.if(m.f32.gt(hyperGet("ema"), fn.f32(0)), m.block(null,
+    L.params.map((q) => m.call("ema_update", [fn.poly(q.p), fn.poly(q.a), fn.i32(q.count)], bn.none)))));
   code.push(m.return(fn.i32(0)));
   fn.finish("train_step", bn.createType([i32, i32]), [...code, fn.i32(0)], i32);
 }
@@ -187,4 +193,40 @@ function emitUpdate(bn: Binaryen, m: Module, hyperAt: Poly): void {
     return m.block(null, [...L.stmts, loop]);
   }
   fn.finish("opt_update", bn.createType([i32, i32, i32, i32, i32, f32]), [...setup, ...loops]);
+}
+
+/**
+ * ema_update(p, a, n): a ← d·a + (1 − d)·p for n elements, d = ema_decay (at d = 0 the average
+ * becomes the parameter exactly). Four at a time, then the last n mod 4 one by one: the same
+ * operations lane by lane.
+ */
+function emitAverage(bn: Binaryen, m: Module, hyperAt: Poly): void {
+  const f32 = bn.f32, i32 = bn.i32, v128 = bn.v128;
+  const fn = new Fn(bn, m, 3, () => { throw new Error("internal"); });
+  const P = () => fn.get(0), A = () => fn.get(1), N = () => fn.get(2);
+  const d = fn.local(f32), n4 = fn.local(i32), tail = fn.local(i32);
+  const setup: Expr[] = [
+    fn.set(d, m.f32.load(H("ema_decay"), 4, fn.poly(hyperAt))),
+    fn.set(n4, m.i32.shr_u(N(), fn.i32(2))),
+    fn.set(tail, m.i32.shl(fn.get(n4), fn.i32(2))),
+  ];
+  const loop = (vec: boolean, count: Expr, base: (b: Expr) => Expr): Expr => {
+    const L = new Lanes(fn, vec);
+    const type = vec ? v128 : f32;
+    const at = (b: Expr, i: Expr) => (vec ? m.i32.add(b, m.i32.shl(i, fn.i32(4))) : fn.at(b, i));
+    const load = (b: Expr, i: Expr) => (vec ? m.v128.load(0, 16, at(b, i)) : m.f32.load(0, 4, at(b, i)));
+    const store = (b: Expr, i: Expr, v: Expr) => (vec ? m.v128.store(0, 16, at(b, i), v) : m.f32.store(0, 4, at(b, i), v));
+    const dd = L.let(L.splat(fn.get(d, f32))), omd = L.let(L.splat(m.f32.sub(fn.f32(1), fn.get(d, f32))));
+    const x = fn.local(type);
+    const body = fn.loop(count, (i) => [
+      fn.set(x, L.add(L.mul(dd(), load(base(A()), fn.get(i))), L.mul(omd(), load(base(P()), fn.get(i))))),
+      store(base(A()), fn.get(i), fn.get(x, type)),
+    ]);
+    return m.block(null, [...L.stmts, body]);
+  };
+  fn.finish("ema_update", bn.createType([i32, i32, i32]), [
+    ...setup,
+    loop(true, fn.get(n4), (b) => b),
+    loop(false, m.i32.sub(N(), fn.get(tail)), (b) => m.i32.add(b, m.i32.shl(fn.get(tail), fn.i32(2)))),
+  ]);
 }

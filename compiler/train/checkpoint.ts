@@ -3,6 +3,7 @@ import { RnncError } from "../diagnostics.ts";
 import { writeFileAtomic } from "../cli/files.ts";
 import { decodeSafetensors, encodeSafetensors } from "../../runtime/safetensors.ts";
 import type { SafeTensor } from "../../runtime/safetensors.ts";
+import type { OptimizerSlots } from "../../runtime/train.ts";
 
 /** What a checkpoint holds besides parameters: enough to resume bit-identically. */
 export interface CheckpointMeta {
@@ -17,7 +18,8 @@ export interface CheckpointMeta {
 export interface Checkpoint {
   meta: CheckpointMeta;
   params: Map<string, Float32Array>;
-  optimizer: Map<string, { m: Float32Array; v: Float32Array }>;
+  /** Per parameter: the optimizer's moments and, when training averaged the weights, their average. */
+  optimizer: Map<string, OptimizerSlots>;
   states: Map<string, Float32Array>;
 }
 
@@ -30,6 +32,7 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   for (const [k, v] of c.optimizer) {
     tensors.set(`optimizer.m.${k}`, f32(v.m));
     tensors.set(`optimizer.v.${k}`, f32(v.v));
+    if (v.average) tensors.set(`optimizer.average.${k}`, f32(v.average));
   }
   for (const [k, v] of c.states) tensors.set(`state.${k}`, f32(v));
   return encodeSafetensors(tensors, {
@@ -69,14 +72,14 @@ export function loadCheckpoint(path: string): Checkpoint {
     throw new RnncError(`${path}: its rnnc metadata is not valid JSON: corrupted`);
   }
   const params = new Map<string, Float32Array>(), states = new Map<string, Float32Array>();
-  const optimizer = new Map<string, { m: Float32Array; v: Float32Array }>();
+  const optimizer = new Map<string, OptimizerSlots>();
   for (const [k, t] of file.tensors) {
     const data = t.data as Float32Array;
-    if (k.startsWith("optimizer.m.") || k.startsWith("optimizer.v.")) {
-      const name = k.slice("optimizer.m.".length);
+    const slotName = /^optimizer\.(m|v|average)\./.exec(k)?.[1] as "m" | "v" | "average" | undefined;
+    if (slotName) {
+      const name = k.slice(`optimizer.${slotName}.`.length);
       const slot = optimizer.get(name) ?? { m: new Float32Array(), v: new Float32Array() };
-      if (k[10] === "m") slot.m = data;
-      else slot.v = data;
+      slot[slotName] = data;
       optimizer.set(name, slot);
     } else if (k.startsWith("state.")) states.set(k.slice(6), data);
     else params.set(k, data);

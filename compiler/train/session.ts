@@ -65,6 +65,8 @@ export interface TrainSummary {
   trainLoss: number;
   /** Bits per character on the periodic validation sample (validationChars, spread over every held-out file). */
   validationBpc: number | null;
+  /** Validation and held-out figures are of the averaged weights (optimizer `ema`). */
+  averaged: boolean;
   /** Bits per character on all the held-out text, measured once at the end. */
   heldOutBpc: number;
   /** Characters of held-out text behind heldOutBpc. */
@@ -384,26 +386,26 @@ export async function train(req: TrainRequest): Promise<TrainSummary> {
       req.progress(`step ${trainer.step}/${totalSteps}  loss ${report.loss.toFixed(3)} (${(report.loss / Math.LN2).toFixed(2)} bpc)  ${rate >= 1000 ? `${(rate / 1000).toFixed(1)}k` : rate.toFixed(0)} chars/s  |g| ${report.gradNorm.toFixed(2)}  ETA ${fmtTime(eta)}`);
     }
     if (trainer.step % evalEvery === 0) {
-      const bpc = validationBpc(model, valSample.ids, Math.min(B, 16), T, valSample.docStarts);
+      const bpc = trainer.withAverage(() => validationBpc(model, valSample.ids, Math.min(B, 16), T, valSample.docStarts));
       valHistory.push({ step: trainer.step, bpc });
-      req.log(`step ${trainer.step}: validation ${bpc.toFixed(3)} bits/char`);
+      req.log(`step ${trainer.step}: validation ${bpc.toFixed(3)} bits/char${trainer.averaging ? " (averaged weights)" : ""}`);
       drawCurve();
     }
     if (trainer.step % sampleEvery === 0) {
-      req.log(`sample at step ${trainer.step}:\n${sampleText(model, vocab, config.prime ?? "The ", config.sampleLength ?? 200, 0.8, sampler)}\n`);
+      req.log(`sample at step ${trainer.step}:\n${trainer.withAverage(() => sampleText(model, vocab, config.prime ?? "The ", config.sampleLength ?? 200, 0.8, sampler))}\n`);
     }
     if (trainer.step % ckptEvery === 0) checkpoint();
   }
   const seconds = (performance.now() - started) / 1000;
-  const validation = validationBpc(model, valSample.ids, Math.min(B, 16), T, valSample.docStarts);
+  const validation = trainer.withAverage(() => validationBpc(model, valSample.ids, Math.min(B, 16), T, valSample.docStarts));
   valHistory.push({ step: trainer.step, bpc: validation });
   checkpoint();
   drawCurve();
   // the figure to quote: every held-out character, once, after the budget (like compilation, not counted in it)
-  const heldOutBpc = validationBpc(model, allHeldOut.ids, Math.min(B, 16), T, allHeldOut.docStarts);
+  const heldOutBpc = trainer.withAverage(() => validationBpc(model, allHeldOut.ids, Math.min(B, 16), T, allHeldOut.docStarts));
   return {
     steps: trainer.step, chars, seconds, trainLoss: lastLoss,
-    validationBpc: validation, heldOutBpc, heldOutChars: allHeldOut.ids.length, checkpoint: ckptPath, interrupted,
+    validationBpc: validation, heldOutBpc, heldOutChars: allHeldOut.ids.length, checkpoint: ckptPath, interrupted, averaged: trainer.averaging,
     ...(probe ? { gradFlow: { names: probe.names, rows: flowRows } } : {}),
   };
 }
@@ -416,8 +418,11 @@ function smooth(points: number[][], k = 0.95): [number, number][] {
   });
 }
 
-/** Loads a trained model for sampling from a checkpoint: the module saved beside it, or compiled anew. */
-export async function modelFromCheckpoint(path: string): Promise<{ model: Model; vocab: Vocab; ckpt: Checkpoint }> {
+/**
+ * Loads a trained model for sampling from a checkpoint: the module saved beside it, or compiled
+ * anew; with the averaged weights when the run kept an average (`averaged`), else the trained ones.
+ */
+export async function modelFromCheckpoint(path: string): Promise<{ model: Model; vocab: Vocab; ckpt: Checkpoint; averaged: boolean }> {
   const ckpt = loadCheckpoint(path);
   const vocabChars = ckpt.meta.extra.vocab;
   if (!Array.isArray(vocabChars)) throw new RnncError(`${path}: the checkpoint has no vocabulary: it was not written by rnnc train`);
@@ -442,10 +447,12 @@ export async function modelFromCheckpoint(path: string): Promise<{ model: Model;
     manifest = compiled.manifest;
   }
   const model = await loadModel(wasm, manifest);
+  // a run that averaged its weights (optimizer ema) is sampled with the average, as it was evaluated
+  const averaged = model.paramNames.every((n) => ckpt.optimizer.get(n)?.average);
   for (const name of model.paramNames) {
-    const p = ckpt.params.get(name);
+    const p = averaged ? ckpt.optimizer.get(name)!.average! : ckpt.params.get(name);
     if (!p) throw new RnncError(`${path}: the checkpoint has no parameter ${name}`);
     model.setParam(name, p);
   }
-  return { model, vocab, ckpt };
+  return { model, vocab, ckpt, averaged };
 }

@@ -146,3 +146,76 @@ t.test("learning-rate schedules", async (t) => {
   t.equal(learningRate(2, { kind: "cosine", totalSteps: 10, minLr: 0 }, 10), 0);
   t.ok(Math.abs(learningRate(2, { kind: "cosine", totalSteps: 10 }, 5) - 1) < 1e-12);
 });
+
+t.test("the weight average (ema) follows its reference, and withAverage swaps it in and back", async (t) => {
+  const model = await makeModel();
+  const init = initParams(model, 4);
+  model.setParams(init);
+  const ema = 0.9;
+  const trainer = new Trainer(model, { kind: "adam", lr: 0.05, ema });
+  t.ok(trainer.averaging, "averaging");
+  t.same(trainer.averagedParams(), model.getParams(), "before the first update the average is the weights");
+  // reference in f64: a ← d·a + (1 − d)·p after every update, d = min(ema, (t − 1)/(t + 9))
+  const ref: Record<string, Float64Array> = {};
+  const batches = Array.from({ length: 6 }, batch);
+  let maxRel = 0;
+  for (let s = 1; s <= batches.length; s++) {
+    trainer.trainStep(batches[s - 1]!);
+    const d = Math.min(ema, (s - 1) / (s + 9));
+    for (const n of model.paramNames) {
+      const p = model.param(n);
+      ref[n] ??= new Float64Array(p.length);
+      for (let i = 0; i < p.length; i++) ref[n]![i] = d * ref[n]![i]! + (1 - d) * p[i]!;
+    }
+    const got = trainer.averagedParams();
+    if (s === 1) t.same(got, model.getParams(), "the first update copies the weights into the average, exactly");
+    for (const n of model.paramNames) {
+      for (let i = 0; i < got[n]!.length; i++) maxRel = Math.max(maxRel, Math.abs(got[n]![i]! - ref[n]![i]!) / (1e-3 + Math.abs(ref[n]![i]!)));
+    }
+  }
+  t.ok(maxRel < 1e-5, `the average matches the reference (max rel. diff ${maxRel.toExponential(2)})`);
+  const avg = trainer.averagedParams(), trained = model.getParams();
+  t.notSame(avg, trained, "after several updates the average differs from the weights");
+  const seen = trainer.withAverage(() => model.getParams());
+  t.same(seen, avg, "withAverage runs with the averaged weights");
+  t.same(model.getParams(), trained, "and puts the trained weights back");
+  t.throws(() => trainer.withAverage(() => { throw new Error("boom"); }), /boom/);
+  t.same(model.getParams(), trained, "also when its function throws");
+
+  // checkpoints: the average is an optimizer slot; a state without one starts it from the weights
+  const state = trainer.optimizerState();
+  t.ok(Object.values(state).every((s) => s.average instanceof Float32Array), "optimizerState carries the average");
+  const fresh = new Trainer(model, { kind: "adam", lr: 0.05, ema });
+  fresh.step = trainer.step;
+  fresh.setOptimizerState(state);
+  t.same(fresh.averagedParams(), avg, "setOptimizerState restores it");
+  fresh.setOptimizerState(Object.fromEntries(Object.entries(state).map(([k, s]) => [k, { m: s.m, v: s.v }])));
+  t.same(fresh.averagedParams(), trained, "a state without an average starts it from the current weights");
+  t.throws(() => fresh.setOptimizerState(Object.fromEntries(Object.entries(state).map(([k, s]) => [k, { ...s, average: new Float32Array(1) }]))),
+    /optimizer state of .*: expected a weight average of \d+ values, got 1/);
+});
+
+t.test("without ema nothing is averaged; bad ema values and modules without an average are refused", async (t) => {
+  const model = await makeModel();
+  model.setParams(initParams(model, 6));
+  const plain = new Trainer(model, { kind: "adam", lr: 0.05 });
+  t.notOk(plain.averaging);
+  const region = (name: string) => model.region(model.manifest.training!.state[name]!.average!.offset, model.param(name).length);
+  plain.trainStep(batch());
+  t.ok(model.paramNames.every((n) => region(n).every((x) => x === 0)), "train_step leaves the average slots alone");
+  t.ok(Object.values(plain.optimizerState()).every((s) => s.average === undefined), "and checkpoints carry none");
+  t.throws(() => plain.averagedParams(), /averagedParams: this trainer keeps no weight average \(give the optimizer an ema decay\)/);
+  const before = model.getParams();
+  t.same(plain.withAverage(() => model.getParams()), before, "withAverage without averaging runs with the weights");
+  for (const bad of [1, -0.1, Number.NaN]) {
+    t.throws(() => new Trainer(model, { kind: "adam", lr: 0.1, ema: bad }), new RegExp(`optimizer ema: expected a decay in \\[0, 1\\), got ${bad}`));
+  }
+  // a module compiled before the average existed: its manifest has no "average" slots
+  const p = loadProgram(join(root, "examples/char-rnn/model.json"), { V, E: 4, H: 6 });
+  const { wasm, manifest } = await compileProgram(p);
+  const old = JSON.parse(JSON.stringify(manifest)) as typeof manifest;
+  for (const s of Object.values(old.training!.state)) delete (s as { average?: unknown }).average;
+  const oldModel = await loadModel(wasm, old);
+  t.doesNotThrow(() => new Trainer(oldModel, { kind: "adam", lr: 0.1 }), "it still trains without ema");
+  t.throws(() => new Trainer(oldModel, { kind: "adam", lr: 0.1, ema: 0.99 }), /optimizer ema: this module keeps no weight average \(it was compiled by an rnnc without one\): compile the model again/);
+});

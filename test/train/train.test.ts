@@ -129,6 +129,8 @@ t.test("bad training input gets one clear message", async (t) => {
   await t.rejects(train({ dir: empty, out: join(empty, "o"), steps: 1, ...quiet }), new RnncError(`${join(empty, "empty.txt")}: the corpus is empty`));
   const badcfg = setup({ optimizer: { kind: "adamax", lr: 1 } });
   await t.rejects(train({ dir: badcfg, out: join(badcfg, "o"), steps: 1, ...quiet }), /train\.json: optimizer\.kind: expected one of sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, found "adamax"/);
+  const badEma = setup({ optimizer: { kind: "adam", lr: 0.01, ema: 1 } });
+  await t.rejects(train({ dir: badEma, out: join(badEma, "o"), steps: 1, ...quiet }), /train\.json: optimizer\.ema: expected a decay in \[0, 1\) \(e\.g\. 0\.999\), found 1/);
   await t.rejects(train({ dir: join(dir, "missing"), out: join(dir, "o"), steps: 1, ...quiet }), /no train\.json/);
 });
 
@@ -147,4 +149,27 @@ t.test("the validation sample spans every held-out document; the summary reports
   const heldOut = ["doc4.txt", "doc9.txt"].reduce((n, f) => n + readFileSync(join(dir, f), "utf8").length + 2, 0);
   t.equal(run.heldOutChars, heldOut, `both held-out documents (every 5th), all ${heldOut} characters, are evaluated at the end`);
   t.ok(Number.isFinite(run.heldOutBpc) && run.heldOutBpc > 0, `all held-out text: ${run.heldOutBpc.toFixed(3)} bits/char`);
+});
+
+t.test("with optimizer ema: validation, checkpoints, resuming and sampling use the weight average", async (t) => {
+  const dir = setup({ optimizer: { kind: "adamw", lr: 0.02, weightDecay: 0.01, ema: 0.9 }, evalEvery: 4 });
+  const logs: string[] = [];
+  const full = await train({ dir, out: join(dir, "full"), steps: 10, progress: () => {}, log: (s) => logs.push(s) });
+  t.ok(full.averaged, "the summary says the figures are of the averaged weights");
+  t.ok(logs.some((l) => /^step 4: validation \d\.\d{3} bits\/char \(averaged weights\)$/.test(l)), "validation lines say so");
+  const half = await train({ dir, out: join(dir, "half"), steps: 5, ...quiet });
+  const resumed = await train({ dir, out: join(dir, "resumed"), steps: 10, resume: half.checkpoint, ...quiet });
+  const a = loadCheckpoint(full.checkpoint), b = loadCheckpoint(resumed.checkpoint);
+  for (const [name, s] of a.optimizer) {
+    t.ok(s.average && s.average.length === a.params.get(name)!.length, `the checkpoint holds the average of ${name}`);
+    t.same(Buffer.from(b.optimizer.get(name)!.average!.buffer), Buffer.from(s.average!.buffer), `resuming: the average of ${name} is bit-identical`);
+    t.same(Buffer.from(b.params.get(name)!.buffer), Buffer.from(a.params.get(name)!.buffer), `resuming: ${name} is bit-identical`);
+  }
+  t.equal(resumed.heldOutBpc, full.heldOutBpc, "the same held-out figure");
+  const { model, averaged } = await modelFromCheckpoint(full.checkpoint);
+  t.ok(averaged, "sampling loads the averaged weights");
+  for (const name of model.paramNames) t.same(model.param(name), a.optimizer.get(name)!.average, `${name} is the average`);
+  t.notSame(model.param("Wy"), a.params.get("Wy"), "which differs from the trained weights");
+  const plain = await modelFromCheckpoint((await train({ dir: setup(), out: join(dir, "plain"), steps: 3, ...quiet })).checkpoint);
+  t.notOk(plain.averaged, "a run without ema samples its trained weights");
 });
