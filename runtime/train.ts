@@ -26,7 +26,7 @@ export interface OptimizerConfig {
    * Keep an exponential moving average of the weights with this decay (0 ≤ ema < 1; 0.999 averages
    * over about the last 1,000 steps), updated in the module after every step. The decay ramps up
    * as min(ema, (t − 1)/(t + 9)) at update t, so the first update copies the weights (TensorFlow's
-   * ExponentialMovingAverage with num_updates). Evaluate with `withAverage`.
+   * ExponentialMovingAverage ramp with num_updates, one update later). Evaluate with `withAverage`.
    */
   ema?: number;
 }

@@ -113,11 +113,15 @@ function emitUpdate(bn: Binaryen, m: Module, hyperAt: Poly): void {
   const hp = (f: (typeof HYPER_FIELDS)[number]) => m.f32.load(H(f), 4, hyper());
   const lr = fn.local(f32), b1 = fn.local(f32), b2 = fn.local(f32), eps = fn.local(f32), wd = fn.local(f32);
   const cv = fn.local(f32), bc1 = fn.local(f32), bc2 = fn.local(f32), kind = fn.local(i32);
+  const stepSize = fn.local(f32), rsb2 = fn.local(f32);
   const n4 = fn.local(i32), tail = fn.local(i32);
   const setup: Expr[] = [
     fn.set(lr, hp("lr")), fn.set(b1, hp("beta1")), fn.set(b2, hp("beta2")), fn.set(eps, hp("eps")),
     fn.set(wd, hp("weight_decay")), fn.set(bc1, hp("bias_correction1")),
     fn.set(bc2, hp("bias_correction2")), fn.set(kind, m.i32.trunc_s_sat.f32(hp("kind"))),
+    // Adam's bias corrections folded into two scalars: lr/bc1, and 1/√bc2 (one division per element, not three)
+    fn.set(stepSize, m.f32.div(fn.get(lr, f32), fn.get(bc1, f32))),
+    fn.set(rsb2, m.f32.div(fn.f32(1), m.f32.sqrt(fn.get(bc2, f32)))),
     // clip by value when clip_value > 0, else clamp to ±∞ (gradients are finite here: train_step checked)
     fn.set(cv, m.select(m.f32.gt(hp("clip_value"), fn.f32(0)), hp("clip_value"), fn.f32(Infinity))),
     fn.set(n4, m.i32.shr_u(N(), fn.i32(2))),
@@ -182,9 +186,11 @@ function emitUpdate(bn: Binaryen, m: Module, hyperAt: Poly): void {
           s.push(fn.set(mm, L.add(L.mul(uni(b1), load(base(M()), idx())), L.mul(omb1(), F(g)))));
           s.push(fn.set(vv, L.add(L.mul(uni(b2), load(base(V()), idx())), L.mul(omb2(), L.mul(F(g), F(g))))));
           s.push(store(base(M()), idx(), F(mm)), store(base(V()), idx(), F(vv)));
+          // p − (lr/bc1)·m / (√v·(1/√bc2) + eps): PyTorch's form (step size lr/bc1, denominator
+          // √v/√bc2 + eps) with the division by √bc2 as a multiplication
           s.push(fn.set(p, L.sub(F(p), L.div(
-            L.mul(uni(lr), L.div(F(mm), uni(bc1))),
-            L.add(L.sqrt(L.div(F(vv), uni(bc2))), uni(eps))))));
+            L.mul(uni(stepSize), F(mm)),
+            L.add(L.mul(L.sqrt(F(vv)), uni(rsb2)), uni(eps))))));
           break;
       }
       s.push(store(base(P()), idx(), F(p)));
