@@ -5,6 +5,7 @@
  *   npx tsx bench/gemm.ts            the shapes below, SIMD and scalar, and the peak
  *   npx tsx bench/gemm.ts --sweep    also compares tilings / blockings (how the defaults were picked)
  *   npx tsx bench/gemm.ts --quick    fewer and shorter samples
+ *   npx tsx bench/gemm.ts --sweep --char   the sweep on the char-rnn step shapes
  *   npx tsx bench/gemm.ts --relaxed  the kernels compiled with relaxedSimd (f32x4.relaxed_madd; this
  *                                    process turns relaxed SIMD on), the peak also as madd chains;
  *                                    with --sweep, also the tiles a fused multiply-add might allow
@@ -302,7 +303,8 @@ async function sweep(): Promise<void> {
       ["outer 5x2", { outerRows: 5, outerVecs: 2 }],
     ] as [string, Partial<GemmTuning>][] : []),
   ];
-  const shapes = SHAPES.slice(0, 7);
+  // --char: the char-rnn step shapes (examples/char-rnn at H=288, B=8) instead of the large ones
+  const shapes = args.has("--char") ? SHAPES.filter((x) => x.name.includes("char-rnn")) : SHAPES.slice(0, 7);
   console.log("");
   console.log(`sweep (GFLOP/s): ${"variant".padEnd(18)} ${shapes.map((s) => `${s.op}/${s.T * s.B}`.padStart(12)).join("")}`);
   for (const [name, tune] of variants) {
