@@ -99,6 +99,18 @@ export function emitTrainStep(bn: Binaryen, m: Module, L: TrainLayout): void {
 }
 
 /**
+ * Loads and stores of element i of a region at b: a group of four (16 bytes) in a vector loop, one
+ * f32 in a scalar one.
+ */
+function elementAccess(fn: Fn, m: Module, vec: boolean) {
+  const at = (b: Expr, i: Expr) => (vec ? m.i32.add(b, m.i32.shl(i, fn.i32(4))) : fn.at(b, i));
+  return {
+    load: (b: Expr, i: Expr) => (vec ? m.v128.load(0, 16, at(b, i)) : m.f32.load(0, 4, at(b, i))),
+    store: (b: Expr, i: Expr, v: Expr) => (vec ? m.v128.store(0, 16, at(b, i), v) : m.f32.store(0, 4, at(b, i), v)),
+  };
+}
+
+/**
  * opt_update(p, g, m, v, n, scale): for each of n elements, g' = clip_value(scale·g) (+ L2 decay),
  * then the update rule picked by `kind`. Each rule is one loop over four elements at a time
  * (f32x4: every operation is the scalar one lane by lane, so the result is the same bit for bit)
@@ -134,10 +146,7 @@ function emitUpdate(bn: Binaryen, m: Module, hyperAt: Poly): void {
   function ruleLoop(k: number, vec: boolean, count: Expr, base: (b: Expr) => Expr): Expr {
     const L = new Lanes(fn, vec);
     const type = vec ? v128 : f32;
-    // element i of a region: a group of four (16 bytes) in the vector loop, one f32 in the scalar one
-    const at = (b: Expr, i: Expr) => (vec ? m.i32.add(b, m.i32.shl(i, fn.i32(4))) : fn.at(b, i));
-    const load = (b: Expr, i: Expr) => (vec ? m.v128.load(0, 16, at(b, i)) : m.f32.load(0, 4, at(b, i)));
-    const store = (b: Expr, i: Expr, v: Expr) => (vec ? m.v128.store(0, 16, at(b, i), v) : m.f32.store(0, 4, at(b, i), v));
+    const { load, store } = elementAccess(fn, m, vec);
     // uniform operands: the hyper-parameters in every lane, set once before the loop (L.stmts)
     const uniforms = new Map<number, () => Expr>();
     const uni = (l: number): Expr => {
@@ -219,9 +228,7 @@ function emitAverage(bn: Binaryen, m: Module, hyperAt: Poly): void {
   const loop = (vec: boolean, count: Expr, base: (b: Expr) => Expr): Expr => {
     const L = new Lanes(fn, vec);
     const type = vec ? v128 : f32;
-    const at = (b: Expr, i: Expr) => (vec ? m.i32.add(b, m.i32.shl(i, fn.i32(4))) : fn.at(b, i));
-    const load = (b: Expr, i: Expr) => (vec ? m.v128.load(0, 16, at(b, i)) : m.f32.load(0, 4, at(b, i)));
-    const store = (b: Expr, i: Expr, v: Expr) => (vec ? m.v128.store(0, 16, at(b, i), v) : m.f32.store(0, 4, at(b, i), v));
+    const { load, store } = elementAccess(fn, m, vec);
     const dd = L.let(L.splat(fn.get(d, f32))), omd = L.let(L.splat(m.f32.sub(fn.f32(1), fn.get(d, f32))));
     const x = fn.local(type);
     const body = fn.loop(count, (i) => [
