@@ -127,20 +127,36 @@ export function stringLeaves(eq: Equation, out: string[] = []): string[] {
 
 // ---- inputs ----------------------------------------------------------------------------------------
 
+export interface RandomInputOptions {
+  /** i32 inputs drawn from [lo, hi) instead of [0, intLimit), by name. */
+  ranges?: Record<string, [number, number]>;
+  /** Round f32 values to f32, so that an f64 interpreter and an f32 module read the same numbers. */
+  f32?: boolean;
+}
+
 /**
  * Tensors for every graph input of a program, in graph order: `given` data where provided,
- * else uniform in [-0.5, 0.5) for f32 and integers in [0, intLimit) for i32.
+ * else uniform in [-0.5, 0.5) for f32 and integers in [0, intLimit) (or `opts.ranges`) for i32.
  */
 export function randomInputs(p: Program, dims: { B: number; T: number }, seed: number,
-  given: Record<string, number[]> = {}, intLimit = 3): Tensor[] {
+  given: Record<string, number[]> = {}, intLimit = 3, opts: RandomInputOptions = {}): Tensor[] {
   const r = rng(seed);
   return p.graph.inputs.map((name) => {
     const t = p.graph.types.get(name)!;
     const shape = t.shape.map((d) => (d === "B" ? dims.B : d === "T" ? dims.T : d));
     const n = shape.reduce((a, b) => a * b, 1);
-    const data = given[name] ?? Array.from({ length: n }, () => (t.dtype === "i32" ? Math.floor(r() * intLimit) : r() - 0.5));
+    const [lo, hi] = opts.ranges?.[name] ?? [0, intLimit];
+    const f32 = () => (opts.f32 ? Math.fround(r() - 0.5) : r() - 0.5);
+    const data = given[name] ?? Array.from({ length: n }, () => (t.dtype === "i32" ? lo + Math.floor(r() * (hi - lo)) : f32()));
     return tensor(shape, data, t.dtype);
   });
+}
+
+/** {@link randomInputs} keyed by input name. */
+export function randomInputMap(p: Program, dims: { B: number; T: number }, seed: number,
+  given: Record<string, number[]> = {}, intLimit = 3, opts: RandomInputOptions = {}): Map<string, Tensor> {
+  const values = randomInputs(p, dims, seed, given, intLimit, opts);
+  return new Map(p.graph.inputs.map((name, i) => [name, values[i]!]));
 }
 
 /** Asserts that `fn` throws an RnncError whose message is exactly `expected` (lines joined by \n). */

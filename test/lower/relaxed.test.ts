@@ -34,7 +34,7 @@ import { compileGraph, compileProgram } from "../../compiler/lower/compile.ts";
 import type { CompileResult } from "../../compiler/lower/compile.ts";
 import { rng } from "../../compiler/autodiff/gradcheck.ts";
 import { enableRelaxedSimd, loadModel } from "../../runtime/index.ts";
-import { ROOT } from "../frontend/_helpers.ts";
+import { randomInputMap, ROOT } from "../frontend/_helpers.ts";
 import { ErrorStats, expectClose, runPoisoned } from "./_wasm.ts";
 
 /** test/lower/gemm.test.ts's bound, relative to Σ|terms|. */
@@ -146,21 +146,6 @@ t.test("2. matmul, transposed matmul, outer with relaxed_madd against the interp
   t.comment(`worst: ${(100 * worst).toFixed(1)}% of 1e-5·(1 + Σ|terms|)`);
 });
 
-/** Random values for every graph input of `p`: i32 inputs within their range (resets: 0 or 1). */
-function randomGiven(p: Program, B: number, T: number, seed: number, ranges: Record<string, [number, number]>): Map<string, Tensor> {
-  const r = rng(seed);
-  const given = new Map<string, Tensor>();
-  for (const name of p.graph.inputs) {
-    const ty = p.graph.types.get(name)!;
-    const shape = ty.shape.map((d) => (d === "B" ? B : d === "T" ? T : d)) as number[];
-    const n = shape.reduce((a, b) => a * b, 1);
-    const [lo, hi] = ranges[name] ?? [0, 2];
-    const data = ty.dtype === "i32" ? Array.from({ length: n }, () => lo + Math.floor(r() * (hi - lo))) : Array.from({ length: n }, () => Math.fround(r() - 0.5));
-    given.set(name, tensor(shape, data, ty.dtype));
-  }
-  return given;
-}
-
 /**
  * Compiles `p` with relaxed SIMD, loads it with the runtime, runs `backward` (forward, BPTT, every
  * gradient) and holds outputs, final states, loss and gradients to the interpreter.
@@ -169,7 +154,8 @@ async function checkProgram(t: Test, p: Program, B: number, T: number, seed: num
   const compiled = await compileProgram(p, { relaxedSimd: true });
   const model = await loadModel(compiled.wasm, compiled.manifest);
   const ranges = Object.fromEntries(Object.entries(compiled.manifest.inputs).flatMap(([n, s]) => (s.range ? [[n, s.range]] : [])));
-  const given = randomGiven(p, B, T, seed, ranges);
+  // i32 inputs within their range (others, e.g. resets: 0 or 1); f32 values rounded to f32
+  const given = randomInputMap(p, { B, T }, seed, {}, 2, { ranges, f32: true });
   const r = rng(seed + 1);
   // a bare cell gets random cotangents for its outputs and final states; a model its loss's
   const cotangents = p.loss ? undefined : {

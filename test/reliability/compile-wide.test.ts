@@ -8,12 +8,11 @@
 import t from "tap";
 import { evaluate } from "../../compiler/eval.ts";
 import { buildCell, loadProgram, programFromCell } from "../../compiler/frontend/program.ts";
-import { tensor } from "../../compiler/interp/tensor.ts";
 import type { Tensor } from "../../compiler/interp/tensor.ts";
 import { wasmBackend } from "../../compiler/lower/backend.ts";
 import { compileProgram } from "../../compiler/lower/compile.ts";
-import { rng } from "../../compiler/autodiff/gradcheck.ts";
 import type { Program } from "../../compiler/frontend/program.ts";
+import { randomInputMap } from "../frontend/_helpers.ts";
 import { loadModel } from "../../runtime/index.ts";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,15 +32,8 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** Random tensors for a program's inputs at B, T (i32 inputs: `ints`). */
 function randomInputs(p: Program, B: number, T: number, seed: number, ints: number[] = []): Map<string, Tensor> {
-  const r = rng(seed);
-  const given = new Map<string, Tensor>();
-  for (const name of p.graph.inputs) {
-    const ty = p.graph.types.get(name)!;
-    const shape = ty.shape.map((d) => (d === "B" ? B : d === "T" ? T : d)) as number[];
-    const n = shape.reduce((a, b) => a * b, 1);
-    given.set(name, ty.dtype === "i32" ? tensor(shape, ints, "i32") : tensor(shape, Array.from({ length: n }, () => r() - 0.5)));
-  }
-  return given;
+  const i32 = p.graph.inputs.filter((v) => p.graph.types.get(v)!.dtype === "i32");
+  return randomInputMap(p, { B, T }, seed, Object.fromEntries(i32.map((v) => [v, ints])));
 }
 
 /** A cell of `n` independent equations f_k = tanh(u · k) of one value u, summed into the next state. */
