@@ -325,6 +325,9 @@ export async function train(req: TrainRequest): Promise<TrainSummary> {
     });
     writeFileAtomic(join(req.out, "gradnorm.svg"), lineChart(`${program.name}: global gradient norm (before clipping)`, "step", [{ name: "‖g‖", color: "#2ca02c", points: normHistory }]));
   };
+  // bits per character on held-out text, with the averaged weights when the optimizer keeps them
+  const score = (text: { ids: Int32Array; docStarts: Int32Array }) =>
+    trainer.withAverage(() => validationBpc(model, text.ids, Math.min(B, 16), T, text.docStarts));
   const evalEvery = config.evalEvery ?? 200, sampleEvery = config.sampleEvery ?? 500, ckptEvery = config.checkpointEvery ?? 200;
   const budget = req.seconds ?? config.seconds ?? Infinity;
   const started = performance.now();
@@ -386,7 +389,7 @@ export async function train(req: TrainRequest): Promise<TrainSummary> {
       req.progress(`step ${trainer.step}/${totalSteps}  loss ${report.loss.toFixed(3)} (${(report.loss / Math.LN2).toFixed(2)} bpc)  ${rate >= 1000 ? `${(rate / 1000).toFixed(1)}k` : rate.toFixed(0)} chars/s  |g| ${report.gradNorm.toFixed(2)}  ETA ${fmtTime(eta)}`);
     }
     if (trainer.step % evalEvery === 0) {
-      const bpc = trainer.withAverage(() => validationBpc(model, valSample.ids, Math.min(B, 16), T, valSample.docStarts));
+      const bpc = score(valSample);
       valHistory.push({ step: trainer.step, bpc });
       req.log(`step ${trainer.step}: validation ${bpc.toFixed(3)} bits/char${trainer.averaging ? " (averaged weights)" : ""}`);
       drawCurve();
@@ -397,12 +400,12 @@ export async function train(req: TrainRequest): Promise<TrainSummary> {
     if (trainer.step % ckptEvery === 0) checkpoint();
   }
   const seconds = (performance.now() - started) / 1000;
-  const validation = trainer.withAverage(() => validationBpc(model, valSample.ids, Math.min(B, 16), T, valSample.docStarts));
+  const validation = score(valSample);
   valHistory.push({ step: trainer.step, bpc: validation });
   checkpoint();
   drawCurve();
   // the figure to quote: every held-out character, once, after the budget (like compilation, not counted in it)
-  const heldOutBpc = trainer.withAverage(() => validationBpc(model, allHeldOut.ids, Math.min(B, 16), T, allHeldOut.docStarts));
+  const heldOutBpc = score(allHeldOut);
   return {
     steps: trainer.step, chars, seconds, trainLoss: lastLoss,
     validationBpc: validation, heldOutBpc, heldOutChars: allHeldOut.ids.length, checkpoint: ckptPath, interrupted, averaged: trainer.averaging,
